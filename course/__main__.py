@@ -1,0 +1,7 @@
+"""``python -m course`` is the same as the ``course`` command."""
+
+import sys
+
+from course.cli import main
+
+sys.exit(main())

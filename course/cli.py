@@ -1,0 +1,133 @@
+"""The ``course`` command: a thin layer over keyword-only functions in ``course.instructor``.
+
+Each subcommand takes its defaults from the function it wraps, so a default lives in one place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _repo_notebooks() -> Path:
+    return Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    from course.instructor.workspace import create_workspace
+
+    report = create_workspace(folder=args.dir, learner=args.learner)
+    print(report)
+    if args.prepare_only:
+        return 0
+    env = dict(os.environ, COURSE_WORKSPACE=str(report.folder))
+    if report.learner:
+        env["COURSE_LEARNER"] = report.learner
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={report.folder}",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={args.port}"]
+    if args.no_browser:
+        cmd.append("--no-browser")
+    start = report.folder / "00-start-here.ipynb"
+    if start.exists() and not args.no_browser:
+        cmd.append(f"--LabApp.default_url=/lab/tree/{start.name}")
+    print("Starting JupyterLab on this computer only (127.0.0.1); stop it with Ctrl-C.", flush=True)
+    os.execve(sys.executable, cmd, env)
+    return 0  # pragma: no cover - execve does not return
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from course.instructor.release import release
+
+    written = release(source=args.source, out=args.out, modules=args.modules or None, check=args.check)
+    verb = "up to date" if args.check else "written"
+    for name, digest in written.items():
+        print(f"{name}  {digest[:12]}  {verb}")
+    return 0
+
+
+def cmd_notebooks(args: argparse.Namespace) -> int:
+    from course.instructor import notebooks as nbs
+    from course.instructor.release import dumps, sources
+
+    paths = [Path(p) for p in args.paths] or sources(_repo_notebooks())
+    if args.execute:
+        for i, p in enumerate(paths, start=1):
+            print(f"[{i}/{len(paths)}] executing {p.name} …", flush=True)
+            nbs.execute(p)
+    elif args.fix:
+        import json
+
+        for p in paths:
+            p.write_text(dumps(nbs.clean(json.loads(p.read_text(encoding="utf-8")))), encoding="utf-8")
+    found = [msg for p in paths for msg in nbs.problems(p)]
+    for msg in found:
+        print(msg)
+    print(f"{len(paths)} notebook(s) checked: {'clean' if not found else f'{len(found)} problem(s)'}")
+    return 1 if found else 0
+
+
+def cmd_modules(args: argparse.Namespace) -> int:
+    from course.checks import modules, questions
+
+    for m in modules():
+        qs = questions(m.id)
+        points = sum(q.points for q in qs if q.graded)
+        print(f"{m.id}  {m.title}  ({m.minutes} min, {len(qs)} questions, {points} points)")
+        for key, text in m.objectives.items():
+            print(f"      {key}: {text}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``course`` and its subcommands."""
+    p = argparse.ArgumentParser(prog="course", description="Reading the Ranks: run the course, release and check notebooks.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    lab = sub.add_parser("lab", help="create your workspace (if needed) and open the course in JupyterLab")
+    lab.add_argument("--dir", type=Path, default=None,
+                     help="workspace folder (default: $COURSE_WORKSPACE, else ~/reading-the-ranks)")
+    lab.add_argument("--learner", default=None,
+                     help="your learner id, given by your instructor; it picks your own exercise numbers and is remembered")
+    lab.add_argument("--no-browser", action="store_true", help="do not open a browser; print the address instead")
+    lab.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888; the next free one is used if taken)")
+    lab.add_argument("--prepare-only", action="store_true", help="create or top up the workspace, then stop")
+    lab.set_defaults(func=cmd_lab)
+
+    rel = sub.add_parser("release", help="write student copies of instructor notebooks")
+    rel.add_argument("modules", nargs="*", help="module ids such as 00 01 (default: all)")
+    rel.add_argument("--out", type=Path, required=True, help="folder for the student copies")
+    rel.add_argument("--source", type=Path, default=_repo_notebooks(), help="folder of instructor notebooks")
+    rel.add_argument("--check", action="store_true", help="write nothing; fail if any copy is missing or out of date")
+    rel.set_defaults(func=cmd_release)
+
+    nbs = sub.add_parser("notebooks", help="check (or execute and clean) the committed instructor notebooks")
+    nbs.add_argument("paths", nargs="*", help="notebooks (default: all in notebooks/)")
+    mode = nbs.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true", help="report problems and fail if any (the default)")
+    mode.add_argument("--fix", action="store_true", help="remove volatile metadata and widget blobs, then check")
+    mode.add_argument("--execute", action="store_true", help="run each notebook top to bottom, save it clean, then check")
+    nbs.set_defaults(func=cmd_notebooks)
+
+    mods = sub.add_parser("modules", help="list the course's modules with minutes, objectives and points")
+    mods.set_defaults(func=cmd_modules)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``course`` command; errors are one clear line, not a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (OSError, ValueError, LookupError) as exc:
+        print(f"course {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

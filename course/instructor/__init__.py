@@ -1,0 +1,1 @@
+"""Instructor tools: release, workspace, notebook hygiene."""

@@ -1,0 +1,97 @@
+"""Hygiene for the committed instructor notebooks: executed in order, no errors, nothing volatile.
+
+``problems(path)`` lists what is wrong with one notebook; ``clean(nb)`` removes volatile metadata
+and widget blobs; ``execute(path)`` runs a notebook top to bottom in a fresh kernel and saves it
+clean, which is how notebooks are committed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from course.instructor.release import dumps
+
+__all__ = ["clean", "execute", "problems"]
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+_ABSOLUTE = re.compile(r"(/home/|/root/|/Users/|/tmp/|/private/var/|[A-Z]:\\\\Users)")
+_ADDRESS = re.compile(r"\bat 0x[0-9a-f]{6,}\b")
+NB_META = {
+    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+    "language_info": {"name": "python"},
+}
+
+
+def clean(nb: dict[str, Any]) -> dict[str, Any]:
+    """Drop volatile metadata, execution timings and widget state; keep tags and outputs."""
+    nb["metadata"] = json.loads(json.dumps(NB_META))
+    for cell in nb["cells"]:
+        cell["metadata"] = {k: v for k, v in cell.get("metadata", {}).items() if k == "tags"}
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if data:
+                data.pop(WIDGET_VIEW, None)
+            out.get("metadata", {}).pop(WIDGET_VIEW, None)
+    return nb
+
+
+def problems(path: Path) -> list[str]:
+    """Everything that makes a committed notebook unclean, each naming the cell."""
+    name = path.name
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"{name}: not a readable notebook ({exc})"]
+    found = []
+    if set(nb.get("metadata", {})) - set(NB_META) or nb.get("metadata", {}).get("kernelspec") != NB_META["kernelspec"]:
+        found.append(f"{name}: notebook metadata has volatile or unexpected keys (run `course notebooks --fix`)")
+    if "widgets" in nb.get("metadata", {}):
+        found.append(f"{name}: widget state is saved in the metadata")
+    expected = 1
+    for i, cell in enumerate(nb.get("cells", []), start=1):
+        extra = set(cell.get("metadata", {})) - {"tags"}
+        if extra:
+            found.append(f"{name} cell {i}: volatile cell metadata {sorted(extra)}")
+        if cell.get("cell_type") != "code":
+            continue
+        if not "".join(cell.get("source", "")).strip():
+            found.append(f"{name} cell {i}: empty code cell")
+            continue
+        count = cell.get("execution_count")
+        if count is None:
+            found.append(f"{name} cell {i}: not executed")
+        elif count != expected:
+            found.append(f"{name} cell {i}: executed out of order (count {count}, expected {expected})")
+        expected = (count or expected) + 1
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                found.append(f"{name} cell {i}: has an error output ({out.get('ename')})")
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                found.append(f"{name} cell {i}: has stderr output (warnings belong fixed, not committed)")
+            blob = json.dumps(out.get("data", {})) + "".join(out.get("text", ""))
+            if WIDGET_VIEW in blob or WIDGET_STATE in blob:
+                found.append(f"{name} cell {i}: widget model reference in outputs")
+            text = json.dumps({k: v for k, v in out.get("data", {}).items() if not k.startswith("image/")})
+            text += "".join(out.get("text", ""))
+            if _ABSOLUTE.search(text):
+                found.append(f"{name} cell {i}: output contains an absolute path")
+            if _ADDRESS.search(text):
+                found.append(f"{name} cell {i}: output contains a memory address")
+    return found
+
+
+def execute(path: Path, *, timeout: int = 120) -> None:
+    """Run a notebook top to bottom in a fresh kernel in its own folder, then save it cleaned."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    data = clean(json.loads(nbformat.writes(nb)))
+    path.write_text(dumps(data), encoding="utf-8")

@@ -1,0 +1,111 @@
+"""Quiz widgets: answer by clicking, graded by the same engine as ``check``.
+
+``quiz("00.3")`` shows radio buttons (single choice), tick boxes (several choices) or a number
+box, with a Check button and the feedback beside it. Where no widget frontend is running (a
+terminal, a static page), the quiz shows a plain-text prompt explaining how to answer with
+``check`` instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["Quiz", "quiz"]
+
+
+def _letter(i: int) -> str:
+    return chr(ord("A") + i)
+
+
+def quiz(qid: str) -> "Quiz":
+    """A clickable quiz for a choice or number question; the feedback appears under the Check button."""
+    from course.checks import question
+
+    q = question(qid)
+    if q.kind not in {"choice", "choices", "number"}:
+        raise ValueError(
+            f"Question {q.id} is answered in code, not in a quiz: use check(\"{q.id}\", your_answer)."
+        )
+    return Quiz(q.id)
+
+
+def _build(qid: str):
+    import ipywidgets as w
+
+    from course.checks import question
+
+    q = question(qid)
+    if q.kind == "choice":
+        options = [(f"{_letter(i)}. {c}", _letter(i)) for i, c in enumerate(q.choices)]
+        control = w.RadioButtons(options=options, value=None, layout=w.Layout(width="auto"))
+        read = lambda: control.value  # noqa: E731
+        inputs = [control]
+    elif q.kind == "choices":
+        boxes = [w.Checkbox(description=f"{_letter(i)}. {c}", value=False, indent=False)
+                 for i, c in enumerate(q.choices)]
+        control = w.VBox(boxes)
+        read = lambda: [_letter(i) for i, b in enumerate(boxes) if b.value]  # noqa: E731
+        inputs = boxes
+    else:
+        control = w.FloatText(value=None, description="Answer" + (f" ({q.unit})" if q.unit else ""),
+                              style={"description_width": "initial"})
+        read = lambda: control.value  # noqa: E731
+        inputs = [control]
+    return q, control, read, inputs
+
+
+try:  # the quiz is an ipywidgets box when ipywidgets is importable (it is a dependency)
+    import ipywidgets as _w
+
+    _Base: Any = _w.VBox
+except ImportError:  # pragma: no cover - ipywidgets is a dependency; this keeps the import honest
+    _Base = object
+
+
+class Quiz(_Base):
+    """The quiz widget: a prompt, the control, a Check button and a feedback area."""
+
+    def __init__(self, qid: str) -> None:
+        import ipywidgets as w
+
+        q, control, read, inputs = _build(qid)
+        self.question = q
+        self._read = read
+        self.inputs = inputs
+        self.button = w.Button(description="Check", button_style="primary", icon="check")
+        self.feedback = w.HTML(value="")
+        self.result = None
+        self.button.on_click(lambda _b: self.submit())
+        super().__init__([w.HTML(f"<b>{q.id}</b> {q.prompt}"), control, self.button, self.feedback])
+
+    def submit(self):
+        """Grade the current selection (what the Check button does) and show the result."""
+        from course.checks import check
+
+        value = self._read()
+        answer = ... if value in (None, []) else value
+        self.result = check(self.question.id, answer)
+        self.feedback.value = self.result._repr_html_()
+        return self.result
+
+    def _text_prompt(self) -> str:
+        q = self.question
+        lines = [f"{q.id} {q.prompt}"]
+        if q.kind in {"choice", "choices"}:
+            lines += [f"  {_letter(i)}. {c}" for i, c in enumerate(q.choices)]
+            example = "letter" if q.kind == "choice" else "[letter, letter, ...]"
+        else:
+            example = "number"
+        lines.append(
+            f"(The clickable quiz needs Jupyter's widgets. Answer in code instead: check(\"{q.id}\", {example}),"
+            + (" with each letter in quotes, such as \"A\".)" if q.kind != "number" else " with your number.)")
+        )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self._text_prompt()
+
+    def _repr_mimebundle_(self, **kwargs):
+        data = super()._repr_mimebundle_(**kwargs) or {}
+        data["text/plain"] = self._text_prompt()
+        return data

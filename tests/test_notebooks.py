@@ -1,0 +1,92 @@
+"""Notebooks: committed clean, every question used, and every student copy runs without error."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from course.checks import modules, questions
+from course.instructor.notebooks import clean, problems
+from course.instructor.release import release, sources
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sources(ROOT / "notebooks")
+
+
+def _text(nb, kind=None):
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if kind is None or c["cell_type"] == kind)
+
+
+def test_every_lesson_has_its_notebook_and_back():
+    assert [p.name for p in NOTEBOOKS] == [m.notebook for m in modules()]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebook_is_clean(path):
+    assert problems(path) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_follows_the_house_conventions(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    module = next(m for m in modules() if m.notebook == path.name)
+    first = "".join(nb["cells"][0]["source"])
+    assert first.startswith(f"# {module.id} · {module.title}"), "title first"
+    assert f"{module.minutes} minutes" in first, "estimated minutes in the opening cell"
+    for key, objective in module.objectives.items():
+        assert f"({key})" in first, f"objective {key} listed at the top"
+    code = _text(nb, "code")
+    for q in questions(module.id):
+        assert re.search(rf'(check|quiz)\("{re.escape(q.id)}"', code), f"{q.id} is never checked in the notebook"
+    assert "## Summary" in _text(nb, "markdown")
+    assert "../" not in code and "data/" not in code, "load data through course.data, not paths"
+
+
+def test_problems_catches_unclean_notebooks(tmp_path):
+    nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
+    codes = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    codes[1]["execution_count"] = 99
+    codes[2]["execution_count"] = None
+    codes[3]["outputs"].append({"output_type": "error", "ename": "NameError", "evalue": "x", "traceback": []})
+    codes[4]["outputs"].append({"output_type": "stream", "name": "stdout", "text": "/home/ada/secret\n"})
+    codes[5]["metadata"]["execution"] = {"iopub.status.busy": "2026-01-01"}
+    nb["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {}}
+    bad = tmp_path / NOTEBOOKS[0].name
+    bad.write_text(json.dumps(nb), encoding="utf-8")
+    found = "\n".join(problems(bad))
+    for words in ("out of order", "not executed", "error output", "absolute path", "volatile cell metadata", "widget state"):
+        assert words in found
+    bad.write_text(json.dumps(clean(nb)), encoding="utf-8")
+    assert "widget state" not in "\n".join(problems(bad))
+
+
+def test_unreadable_notebook_is_reported_not_raised(tmp_path):
+    broken = tmp_path / "00-broken.ipynb"
+    broken.write_text('{"cells": [', encoding="utf-8")
+    assert "not a readable notebook" in problems(broken)[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_fresh_student_copy_runs_and_everything_is_not_attempted(path, tmp_path, monkeypatch):
+    import nbformat
+    from nbclient import NotebookClient
+
+    ws = tmp_path / "ws"
+    (ws / ".course").mkdir(parents=True)
+    release(source=ROOT / "notebooks", out=ws, modules=[path.name[:2]])
+    monkeypatch.setenv("COURSE_WORKSPACE", str(ws))
+    monkeypatch.delenv("COURSE_LEARNER", raising=False)
+    nb = nbformat.read(ws / path.name, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ws)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    shown = "\n".join(o.get("data", {}).get("text/plain", "") for o in outputs)
+    assert "○" in shown, "checks report 'not attempted'"
+    assert not re.search(r"^[✔✘✎] \d\d\.\d", shown, flags=re.M), "no check is correct or wrong in a fresh copy"
+    assert not (ws / ".course" / "progress.json").exists() or all(
+        v.get("status") == "not attempted" for v in json.loads((ws / ".course" / "progress.json").read_text())["questions"].values()
+    )

@@ -1,0 +1,102 @@
+"""Student copies: solutions become starters, instructor cells vanish, outputs are cleared."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from course.instructor.release import ReleaseError, release, sources, student_copy
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def nb(*cells):
+    return {"cells": list(cells), "metadata": {"kernelspec": {"name": "other"}, "widgets": {}}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def code(src, tags=(), outputs=()):
+    return {"cell_type": "code", "id": "x", "metadata": {"tags": list(tags), "scrolled": True},
+            "source": src, "execution_count": 3, "outputs": list(outputs)}
+
+
+def test_solution_regions_become_starters():
+    src = (
+        "from course import check\n"
+        "### BEGIN SOLUTION\n"
+        "total = sum(values)\n"
+        "a, b = 1, 2\n"
+        "def density(text, per=1000):\n"
+        "    \"\"\"Matches per word.\"\"\"\n"
+        "    return len(text) / per\n"
+        "### END SOLUTION\n"
+        "check(\"00.1\", total)"
+    )
+    out = student_copy(nb(code(src)))["cells"][0]["source"]
+    assert out == (
+        "from course import check\n"
+        "total = ...\n"
+        "a, b = ...\n"
+        "def density(text, per=1000):\n"
+        "    \"\"\"Matches per word.\"\"\"\n"
+        "    return ...  # your code here\n"
+        "check(\"00.1\", total)"
+    )
+
+
+def test_indented_region_inside_a_function():
+    src = "def f(x):\n    ### BEGIN SOLUTION\n    y = x * 2\n    return y\n    ### END SOLUTION"
+    out = student_copy(nb(code(src)))["cells"][0]["source"]
+    assert out == "def f(x):\n    y = ...\n    return ...  # your code here"
+
+
+def test_instructor_cells_dropped_outputs_cleared_metadata_clean():
+    copy = student_copy(nb(code("x = 1", outputs=[{"output_type": "stream", "text": "1"}]),
+                           code("assert x == 1", tags=["instructor"])))
+    assert len(copy["cells"]) == 1
+    cell = copy["cells"][0]
+    assert cell["outputs"] == [] and cell["execution_count"] is None and cell["metadata"] == {"tags": []}
+    assert "widgets" not in copy["metadata"] and copy["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("src, message", [
+    ("### BEGIN SOLUTION\nx = 1", "no matching"),
+    ("x = 1\n### END SOLUTION", "without a"),
+    ("### BEGIN SOLUTION\nfor i in range(3):\n    pass\n### END SOLUTION", "line 1 is a For"),
+    ("### BEGIN SOLUTION\nx = (\n### END SOLUTION", "does not parse"),
+])
+def test_broken_markers_name_the_cell(src, message):
+    with pytest.raises(ReleaseError, match=message) as err:
+        student_copy(nb(code("pass"), code(src)), "demo.ipynb")
+    assert "demo.ipynb, cell 2" in str(err.value)
+
+
+def test_committed_notebooks_release_deterministically(tmp_path):
+    first = release(source=NOTEBOOKS, out=tmp_path / "a")
+    second = release(source=NOTEBOOKS, out=tmp_path / "b")
+    assert first == second and set(first) == {p.name for p in sources(NOTEBOOKS)}
+    release(source=NOTEBOOKS, out=tmp_path / "a", check=True)  # unchanged: passes
+
+
+def test_student_copies_hold_no_solutions_or_instructor_cells(tmp_path):
+    release(source=NOTEBOOKS, out=tmp_path)
+    for path in tmp_path.glob("*.ipynb"):
+        text = path.read_text(encoding="utf-8")
+        copy = json.loads(text)
+        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text, path.name
+        assert all("instructor" not in c["metadata"].get("tags", []) for c in copy["cells"]), path.name
+        assert all(c.get("outputs", []) == [] for c in copy["cells"]), path.name
+
+
+def test_check_mode_fails_on_stale_copies(tmp_path):
+    release(source=NOTEBOOKS, out=tmp_path)
+    victim = next(tmp_path.glob("*.ipynb"))
+    victim.write_text(victim.read_text(encoding="utf-8").replace("Exercise", "Exercice"), encoding="utf-8")
+    with pytest.raises(ReleaseError, match=victim.name):
+        release(source=NOTEBOOKS, out=tmp_path, check=True)
+
+
+def test_unknown_module_lists_available(tmp_path):
+    with pytest.raises(ReleaseError, match="available: 00"):
+        release(source=NOTEBOOKS, out=tmp_path, modules=["42"])
