@@ -120,7 +120,7 @@ def exercise(qid: str) -> Params:
     """The parameters of exercise ``qid`` for this learner (everyone shares them without a learner id).
 
     >>> exercise("00.1")
-    Exercise 00.1 for the shared (canonical) variant: 
+    Exercise 00.1 for the shared (canonical) variant: section=3
     """
     q = question(qid)
     return _params(q, _progress.learner_id())
