@@ -82,6 +82,14 @@ def cmd_modules(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    from course.instructor.site import build_site
+
+    pages = build_site(out=args.out, modules=args.modules or None)
+    print(f"Wrote {len(pages)} pages to {args.out}; open {args.out / 'index.html'} or publish the folder as is.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``course`` and its subcommands."""
     p = argparse.ArgumentParser(prog="course", description="Reading the Ranks: run the course, release and check notebooks.")
@@ -111,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--fix", action="store_true", help="remove volatile metadata and widget blobs, then check")
     mode.add_argument("--execute", action="store_true", help="run each notebook top to bottom, save it clean, then check")
     nbs.set_defaults(func=cmd_notebooks)
+
+    site = sub.add_parser("site", help="build a static HTML edition of the course (no server needed)")
+    site.add_argument("modules", nargs="*", help="module ids such as 00 01 (default: all)")
+    site.add_argument("--out", type=Path, default=Path("site"), help="output folder (default: ./site)")
+    site.set_defaults(func=cmd_site)
 
     mods = sub.add_parser("modules", help="list the course's modules with minutes, objectives and points")
     mods.set_defaults(func=cmd_modules)

@@ -1,0 +1,95 @@
+"""A static HTML edition of the course, publishable without a server.
+
+Each module's student copy is executed fresh (so every plot and table is real and every check
+shows *not attempted*: no solutions leak), rendered with nbconvert's ``lab`` template, and given a
+navigation bar; ``index.html`` holds the module table. nbconvert is already installed with
+JupyterLab, renders outputs exactly as Jupyter does, and needs no build toolchain.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from html import escape
+from pathlib import Path
+
+__all__ = ["build_site"]
+
+_NAV_STYLE = (
+    "<style>.course-nav{font-family:system-ui,sans-serif;background:#f4f4f4;border-bottom:1px solid #ccc;"
+    "padding:8px 16px;display:flex;gap:16px;flex-wrap:wrap}.course-nav a{color:#0072B2}"
+    ".course-nav .here{font-weight:bold;color:#000}</style>"
+)
+
+
+def _nav(pages: list[tuple[str, str]], current: str | None) -> str:
+    links = ['<a href="index.html">Contents</a>']
+    for href, label in pages:
+        cls = ' class="here"' if href == current else ""
+        links.append(f'<a href="{href}"{cls}>{escape(label)}</a>')
+    return f'<nav class="course-nav">{"".join(links)}</nav>'
+
+
+def _prev_next(pages: list[tuple[str, str]], i: int) -> str:
+    parts = []
+    if i > 0:
+        parts.append(f'<a href="{pages[i - 1][0]}">← {escape(pages[i - 1][1])}</a>')
+    if i < len(pages) - 1:
+        parts.append(f'<a href="{pages[i + 1][0]}">{escape(pages[i + 1][1])} →</a>')
+    return f'<nav class="course-nav">{" · ".join(parts)}</nav>'
+
+
+def build_site(*, out: Path, modules: list[str] | None = None, timeout: int = 120) -> list[Path]:
+    """Execute the student copies and write ``out/index.html`` plus one page per module."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    from course.checks import modules as catalogue
+    from course.checks import questions
+    from course.instructor.release import release
+    from course.instructor.workspace import _checkout_sources
+
+    chosen = [m for m in catalogue() if modules is None or m.id in modules]
+    out.mkdir(parents=True, exist_ok=True)
+    pages = [(m.notebook.replace(".ipynb", ".html"), f"{m.id} {m.title}") for m in chosen]
+    exporter = HTMLExporter(template_name="lab")
+    written = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Path(tmp)
+        (ws / ".course").mkdir()
+        release(source=_checkout_sources(), out=ws, modules=[m.id for m in chosen])
+        for i, m in enumerate(chosen):
+            print(f"[{i + 1}/{len(chosen)}] rendering {m.notebook} …", file=sys.stderr, flush=True)
+            nb = nbformat.read(ws / m.notebook, as_version=4)
+            client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                                    resources={"metadata": {"path": str(ws)}})
+            client.execute(env=dict(os.environ, COURSE_WORKSPACE=str(ws)))
+            body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": f"{m.id} · {m.title}"}})
+            body = re.sub(r"(<body[^>]*>)", lambda b: b.group(1) + _NAV_STYLE + _nav(pages, pages[i][0]), body, count=1)
+            body = body.replace("</body>", _prev_next(pages, i) + "</body>", 1)
+            page = out / pages[i][0]
+            page.write_text(body, encoding="utf-8")
+            written.append(page)
+    rows = "".join(
+        f"<tr><td>{m.id}</td><td><a href=\"{href}\">{escape(m.title)}</a></td><td>{m.minutes}</td>"
+        f"<td><ul>{''.join(f'<li>{escape(t)}</li>' for t in m.objectives.values())}</ul></td>"
+        f"<td>{len(questions(m.id))}</td></tr>"
+        for m, (href, _) in zip(chosen, pages)
+    )
+    index = out / "index.html"
+    index.write_text(
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Reading the Ranks</title>"
+        f"{_NAV_STYLE}<style>body{{font-family:system-ui,sans-serif;margin:0}}main{{padding:16px 24px;max-width:60em}}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}</style></head>"
+        f"<body>{_nav(pages, None)}<main><h1>Reading the Ranks</h1>"
+        "<p>A course in reading claims, sources and numbers, built around one unsourced article on "
+        "Russian army desertions. This is the read-only edition: to do the exercises, install the "
+        "course and run <code>course lab</code>.</p>"
+        "<table><tr><th>#</th><th>Module</th><th>Minutes</th><th>You will be able to…</th><th>Questions</th></tr>"
+        f"{rows}</table></main></body></html>\n",
+        encoding="utf-8",
+    )
+    return [index, *written]

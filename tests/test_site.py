@@ -1,0 +1,61 @@
+"""`course site`: a static edition with every module page, working links and no error output."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from course.checks import modules
+from course.instructor.site import build_site
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs += [v for k, v in attrs if k == "href" and v]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    build_site(out=out)
+    return out
+
+
+@pytest.mark.slow
+def test_every_module_has_a_page_and_the_index_lists_it(site):
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for m in modules():
+        page = site / m.notebook.replace(".ipynb", ".html")
+        assert page.is_file(), page.name
+        assert page.name in index and m.title in index
+
+
+@pytest.mark.slow
+def test_local_links_resolve(site):
+    for page in site.glob("*.html"):
+        parser = Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        local = [h for h in parser.hrefs if not re.match(r"^(https?:|mailto:|#)", h)]
+        assert local, f"{page.name} has no navigation links"
+        for href in local:
+            assert (site / href.split("#")[0]).is_file(), f"{page.name} links to missing {href}"
+
+
+@pytest.mark.slow
+def test_no_page_shows_an_error_or_a_solution(site):
+    for page in site.glob("*.html"):
+        text = re.sub(r"<(style|script)\b.*?</\1>", "", page.read_text(encoding="utf-8"), flags=re.S)
+        for bad in ("Traceback", 'data-mime-type="application/vnd.jupyter.stderr"'):
+            at = text.find(bad)
+            assert at < 0, f"{page.name}: {bad} near …{re.sub('<[^>]+>', '', text[at - 800:at + 300])}…"
+        assert "BEGIN SOLUTION" not in text, page.name
+        assert not re.search(r"[✔✘] \d\d\.\d", text), f"{page.name}: a check shows an outcome in the read-only edition"
+
