@@ -31,6 +31,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={args.port}"]
     if args.no_browser:
         cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and CI run as root; the server still listens on loopback only
     start = report.folder / "00-start-here.ipynb"
     if start.exists() and not args.no_browser:
         cmd.append(f"--LabApp.default_url=/lab/tree/{start.name}")

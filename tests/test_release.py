@@ -100,3 +100,8 @@ def test_check_mode_fails_on_stale_copies(tmp_path):
 def test_unknown_module_lists_available(tmp_path):
     with pytest.raises(ReleaseError, match="available: 00"):
         release(source=NOTEBOOKS, out=tmp_path, modules=["42"])
+
+
+def test_nbval_markers_are_dropped_from_student_copies():
+    copy = student_copy(nb(code("# NBVAL_CHECK_OUTPUT\ncheck(\"00.1\", x)")))
+    assert copy["cells"][0]["source"] == 'check("00.1", x)'

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 INSTRUCTOR_TAG = "instructor"
+_NBVAL_MARK = re.compile(r"# NBVAL_[A-Z_]+")  # CI markers for the instructor sources; noise for learners
 
 __all__ = ["BEGIN", "END", "INSTRUCTOR_TAG", "ReleaseError", "release", "sources", "student_copy"]
 
@@ -101,6 +103,9 @@ def student_copy(nb: dict[str, Any], name: str = "notebook") -> dict[str, Any]:
                "source": _source(cell)}
         if cell["cell_type"] == "code":
             new["source"] = _strip_solutions(new["source"], f"{name}, cell {index + 1}")
+            new["source"] = "\n".join(
+                line for line in new["source"].split("\n") if not _NBVAL_MARK.fullmatch(line.strip())
+            )
             new["execution_count"] = None
             new["outputs"] = []
         elif BEGIN in new["source"]:

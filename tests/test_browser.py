@@ -1,0 +1,170 @@
+"""The real client: JupyterLab on loopback, driven in headless Chromium by Playwright.
+
+Needs Debian's ``chromium`` (``apt-get install chromium``; ``.ci/run`` installs it) and the
+``playwright`` Python package; never ``playwright install``. Screenshots go to
+``test-artifacts/browser/``. Select with ``-m browser``, skip with ``-m "not browser"``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium: apt-get install chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    from course.instructor.workspace import create_workspace
+
+    ws = tmp_path_factory.mktemp("workspace")
+    create_workspace(folder=ws)
+    port, token = _free_port(), secrets.token_hex(16)
+    env = dict(os.environ, COURSE_WORKSPACE=str(ws), JUPYTER_CONFIG_DIR=str(ws / ".jupyter-config"))
+    env.pop("COURSE_LEARNER", None)
+    log = open(tmp_path_factory.mktemp("log") / "lab.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ws}",
+         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+        + (["--allow-root"] if os.geteuid() == 0 else []),
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                log.close()
+                raise RuntimeError(f"JupyterLab did not start; see {log.name}")
+            time.sleep(0.3)
+    yield {"base": base, "token": token, "workspace": ws}
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package (test extra)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+def _shot(page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+def _open(page, lab, notebook):
+    page.goto(f"{lab['base']}/lab/tree/{notebook}?token={lab['token']}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+
+
+def _run_all(page):
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-InputArea-prompt')].every(p => !p.textContent.includes('*'))",
+        timeout=90_000,
+    )
+
+
+def _cell_with(page, text):
+    return page.locator(".jp-CodeCell").filter(has_text=text).first
+
+
+def _replace_and_run(page, cell, code):
+    editor = cell.locator(".cm-content")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(code)
+    page.keyboard.press("Shift+Enter")
+
+
+def _output_of_check(page, qid):
+    cell = _cell_with(page, f'check("{qid}"')
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_timeout(300)
+    out = cell.locator(".jp-OutputArea-output")
+    out.first.wait_for(timeout=20_000)
+    return out.first.inner_text()
+
+
+def test_module_00_in_a_real_jupyterlab(lab, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _open(page, lab, "00-start-here.ipynb")
+    _run_all(page)
+    _shot(page, "00-after-run-all")
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.first.inner_text()
+    assert "Not attempted" in _output_of_check(page, "00.1")
+
+    starter = _cell_with(page, "n_sentences = ...")
+    _replace_and_run(page, starter, "n_sentences = 1")
+    wrong = _output_of_check(page, "00.1")
+    assert "Not yet" in wrong and "too low" in wrong
+    _shot(page, "00-wrong-answer")
+
+    starter = _cell_with(page, "n_sentences = 1")
+    _replace_and_run(page, starter, 'n_sentences = sum(1 for s in a.sentences if s.section == exercise("00.1").section)')
+    right = _output_of_check(page, "00.1")
+    assert "Correct" in right
+    _shot(page, "00-right-answer")
+
+    radio = page.locator(".widget-radio-box label").filter(has_text="None of these")
+    radio.first.click()
+    page.get_by_role("button", name="Check").first.click()
+    feedback = page.locator(".widget-html").filter(has_text="00.3")
+    feedback.last.wait_for(timeout=10_000)
+    page.wait_for_function("() => document.body.innerText.includes('00.3 Correct')", timeout=10_000)
+    _shot(page, "00-quiz")
+
+    table = _cell_with(page, 'progress("00")')
+    table.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_timeout(500)
+    shown = table.locator(".jp-OutputArea-output").first.inner_text()
+    assert "00.1" in shown and "correct" in shown
+    _shot(page, "00-progress")
+    saved = json.loads((lab["workspace"] / ".course" / "progress.json").read_text())
+    assert saved["questions"]["00.1"]["status"] == "correct"
+    assert saved["questions"]["00.3"]["status"] == "correct"
+    page.close()
