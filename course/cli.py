@@ -84,6 +84,14 @@ def cmd_modules(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_update(args: argparse.Namespace) -> int:
+    from course.instructor.update import update_workspace
+    from course.instructor.workspace import default_location
+
+    print(update_workspace(folder=args.dir or default_location(), source=args.source))
+    return 0
+
+
 def cmd_site(args: argparse.Namespace) -> int:
     from course.instructor.site import build_site
 
@@ -121,6 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--fix", action="store_true", help="remove volatile metadata and widget blobs, then check")
     mode.add_argument("--execute", action="store_true", help="run each notebook top to bottom, save it clean, then check")
     nbs.set_defaults(func=cmd_notebooks)
+
+    upd = sub.add_parser("update", help="bring your workspace up to this course version, keeping every answer")
+    upd.add_argument("--dir", type=Path, default=None,
+                     help="workspace folder (default: $COURSE_WORKSPACE, else ~/reading-the-ranks)")
+    upd.add_argument("--source", type=Path, default=None,
+                     help="folder of new student notebooks (default: the ones installed with this course)")
+    upd.set_defaults(func=cmd_update)
 
     site = sub.add_parser("site", help="build a static HTML edition of the course (no server needed)")
     site.add_argument("modules", nargs="*", help="module ids such as 00 01 (default: all)")

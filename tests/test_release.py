@@ -105,3 +105,9 @@ def test_unknown_module_lists_available(tmp_path):
 def test_nbval_markers_are_dropped_from_student_copies():
     copy = student_copy(nb(code("# NBVAL_CHECK_OUTPUT\ncheck(\"00.1\", x)")))
     assert copy["cells"][0]["source"] == 'check("00.1", x)'
+
+
+def test_exercise_cells_are_tagged_with_their_question_id():
+    copy = student_copy(nb(code("### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), code('check("03.2", x)'),
+                           code("### BEGIN SOLUTION\ny = 2\n### END SOLUTION\ncheck('03.4', y)")))
+    assert [c["metadata"].get("tags") for c in copy["cells"]] == [["answer:03.2"], [], ["answer:03.4"]]

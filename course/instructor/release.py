@@ -91,8 +91,27 @@ def _strip_solutions(code: str, where: str) -> str:
     return "\n".join(out)
 
 
+_QUESTION_CALL = re.compile(r"""\b(?:check|quiz)\(\s*["'](\d\d\.\d+)["']""")
+ANSWER_TAG = "answer:"  # + question id, on each exercise cell of a student copy (used by `course update`)
+
+
+def _answer_tags(cells: list[dict[str, Any]]) -> dict[int, str]:
+    """Question id of each exercise cell: the first check/quiz call in it or in a later cell."""
+    tags = {}
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] != "code" or BEGIN not in _source(cell):
+            continue
+        for later in cells[i:]:
+            m = _QUESTION_CALL.search(_source(later)) if later["cell_type"] == "code" else None
+            if m:
+                tags[i] = m.group(1)
+                break
+    return tags
+
+
 def student_copy(nb: dict[str, Any], name: str = "notebook") -> dict[str, Any]:
     """Turn an instructor notebook (as JSON) into its student copy: deterministic, outputs cleared."""
+    answers = _answer_tags(nb.get("cells", []))
     cells = []
     for index, cell in enumerate(nb.get("cells", [])):
         tags = cell.get("metadata", {}).get("tags", [])
@@ -101,6 +120,9 @@ def student_copy(nb: dict[str, Any], name: str = "notebook") -> dict[str, Any]:
         new = {"cell_type": cell["cell_type"], "id": cell.get("id", f"cell-{index}"),
                "metadata": {k: v for k, v in cell.get("metadata", {}).items() if k == "tags"},
                "source": _source(cell)}
+        if index in answers:
+            tags = [t for t in new["metadata"].get("tags", []) if not t.startswith(ANSWER_TAG)]
+            new["metadata"]["tags"] = tags + [ANSWER_TAG + answers[index]]
         if cell["cell_type"] == "code":
             new["source"] = _strip_solutions(new["source"], f"{name}, cell {index + 1}")
             new["source"] = "\n".join(

@@ -78,6 +78,9 @@ def create_workspace(*, folder: Path | None = None, learner: str | None = None) 
                 report.kept.append(nb.name)
                 continue
             target.write_bytes(nb.read_bytes())
+            base = state / "base"  # what the learner received, so `course update` can tell their edits apart
+            base.mkdir(exist_ok=True)
+            (base / nb.name).write_bytes(nb.read_bytes())
             report.added.append(nb.name)
     if learner is not None:
         learner = learner.strip()
