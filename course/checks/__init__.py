@@ -10,6 +10,7 @@ import difflib
 import hashlib
 import importlib
 import pkgutil
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from html import escape
@@ -71,7 +72,10 @@ def question(qid: Any) -> Question:
     table = {q.id: q for q in questions()}
     if qid in table:
         return table[qid]
-    near = difflib.get_close_matches(qid.strip(), table, n=3, cutoff=0.5)
+    wanted = qid.strip()
+    padded = re.sub(r"^(\d)(?=\.)", r"0\1", wanted)  # "0.1" and "3.2" are common slips for "00.1", "03.2"
+    near = [padded] if padded in table else []
+    near += [n for n in difflib.get_close_matches(wanted, table, n=3, cutoff=0.5) if n not in near]
     suggestion = f" Did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
     raise UnknownQuestion(
         f"There is no question {qid!r}.{suggestion} Each exercise shows its id in its check cell."

@@ -1,0 +1,133 @@
+"""Lesson 04 facts: variants give valid parameters, the prose's numbers match the data, labels are shown."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course import load
+from course.checks import question
+from course.checks._engine import evaluate
+from course.checks.lesson04 import COMPARISONS, DENOMINATOR_KINDS, MODULE, RATE_YEARS
+from course.numbers import court_cases_by_year, denominators, per_thousand, rate_range
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04-numbers-and-denominators.ipynb"
+ARTICLES = {332, 334, 337, 338, 407, 408}
+
+
+@pytest.fixture(scope="module")
+def nb():
+    return json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def values():
+    return load("figure-values")
+
+
+def _markdown(nb):
+    return [" ".join("".join(c["source"]).split()) for c in nb["cells"] if c["cell_type"] == "markdown"]
+
+
+def _outputs(nb):
+    for c in nb["cells"]:
+        for o in c.get("outputs", []):
+            yield "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+
+
+def _prose_numbers(nb):
+    found = set()
+    for text in _markdown(nb):
+        text = re.sub(r"\b\d\d\.\d+\b", " ", text)  # exercise ids
+        for m in re.finditer(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?(?![\w])", text):
+            found.add(float(m.group().rstrip(",").replace(",", "")))
+    return found
+
+
+def _rates_2024(values):
+    count = court_cases_by_year(values).query("article == 'all' and year == 2024")["value"].iloc[0]
+    return rate_range(count, denominators(values, 2024)["value"])
+
+
+def test_every_number_in_the_prose_comes_from_the_data(nb, values):
+    v = values
+    data = set(v["value"].dropna()) | set(v["value_low"].dropna()) | set(v["value_high"].dropna())
+    low, high = _rates_2024(values)
+    checked = {
+        round(low): True,  # "between about 8 and 23 court cases per 1,000"
+        round(high): True,
+        30: "30 days" in v.loc[v["row_id"] == "F01", "note"].str.cat(),  # the US Army's definition of a deserter
+        33: "глава 33" in load("sourced-sentences").set_index("row_id").loc["A28", "quote"],  # chapter 33
+    }
+    assert all(checked.values())
+    allowed = data | ARTICLES | {MODULE.minutes} | set(checked)
+    odd = {n for n in _prose_numbers(nb) if n not in allowed and not (n <= 10 or 1900 <= n <= 2030)}
+    assert not odd, f"numbers in the prose that are not in the data: {sorted(odd)}"
+
+
+def test_statements_in_the_prose_hold(values):
+    yearly = court_cases_by_year(values)
+    latest = yearly.drop_duplicates(["article", "year"]).set_index(["article", "year"])["value"]
+    assert 1.8 <= latest["all", 2024] / latest["all", 2023] <= 2.2  # "roughly doubles"
+    a25 = values[(values["row_id"] == "A25") & (values["article"] == "all") & (values["period_end"] == "2025-05")]
+    assert a25["value"].iloc[0] >= 10_000  # "court cases alone reach tens of thousands"
+    c01 = values[values["row_id"] == "C01"]["value"].iloc[0]
+    assert c01 > a25["value"].iloc[0]  # "leaked documents list more soldiers than that"
+    ukraine_2023 = values[(values["row_id"] == "E01") & (values["period_start"] == "2023-01-01")
+                          & (values["period_end"] == "2023-12-31")]["value"].iloc[0]
+    assert ukraine_2023 / latest["all", 2023] >= 3  # "several times larger"
+    low, high = _rates_2024(values)
+    year_effect = latest["all", 2024] / latest["all", 2023]
+    assert high / low > year_effect  # "the denominator moves the rate more than the year does"
+
+
+def test_two_of_the_six_comparisons_are_valid():
+    q = question("04.9")
+    valid = q.expected(q.canonical)
+    assert len(valid) == 2 and len(COMPARISONS) == 6  # hint 3 says "Two of the six are valid"
+    assert all("Ukraine" not in v or "Russia" not in v for v in valid)
+
+
+@pytest.mark.parametrize("qid", ["04.2", "04.3", "04.4", "04.6"])
+def test_variants_give_valid_parameters_and_answers(qid):
+    q = question(qid)
+    seen = []
+    for seed in range(40):
+        p = q.variant(np.random.default_rng(seed))
+        answer = q.expected(p)
+        assert math.isfinite(answer) and answer > 0, (qid, p)
+        assert evaluate(q, answer, p).correct
+        seen.append(repr(p))
+    assert len(set(seen)) > 1, f"{qid}: every learner gets the same variant"
+
+
+def test_rate_variants_cover_every_year_and_denominator(values):
+    q = question("04.6")
+    drawn = {(p["year"], p["denominator"]) for p in (q.variant(np.random.default_rng(s)) for s in range(80))}
+    assert drawn == {(y, d) for y in RATE_YEARS for d in DENOMINATOR_KINDS}
+    for year in RATE_YEARS:
+        assert list(denominators(values, year)["denominator"]) == list(DENOMINATOR_KINDS)
+
+
+def test_rate_answer_matches_a_hand_computation(values):
+    p = question("04.6").canonical
+    count = court_cases_by_year(values).query("article == 'all' and year == @p['year']")["value"].iloc[0]
+    d = denominators(values, p["year"]).set_index("denominator").loc[p["denominator"], "value"]
+    assert question("04.6").expected(p) == per_thousand(count, d)
+
+
+def test_low_confidence_rows_are_never_shown_without_their_label(nb):
+    figures = load("figures")
+    low = set(figures.loc[figures["confidence"] == "low", "id"])
+    for text in _outputs(nb):
+        shown = set(re.findall(r"\b[A-G]\d\d\b", text)) & low
+        if shown:
+            assert "low" in text, f"low-confidence rows {sorted(shown)} shown without the label"
+    for text in _markdown(nb):
+        for row in set(re.findall(r"\b[A-G]\d\d\b", text)) & low:
+            assert "low-confidence" in text or "low confidence" in text, f"{row} named in prose without its label"
