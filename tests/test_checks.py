@@ -222,8 +222,8 @@ def test_reference_answers_pass_their_own_checks():
     """Every graded question's computed answer passes: no check is impossible to satisfy."""
     for x in questions():
         if x.graded:
-            answer = x.expected(x.canonical)
-            r = evaluate(x, answer, x.canonical)
+            answer = x.expected(x.canonical_params())
+            r = evaluate(x, answer, x.canonical_params())
             assert r.correct, (x.id, r.message)
 
 

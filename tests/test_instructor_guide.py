@@ -22,8 +22,8 @@ def test_worked_example_lesson_follows_the_conventions():
     assert {q.objective for q in qs} >= set(m.objectives)
     for q in qs:
         assert q.id.startswith(m.id + ".") and q.hints
-        assert evaluate(q, q.expected(q.canonical), q.canonical).correct
-        assert evaluate(q, q.expected(q.canonical) + 1, q.canonical).message.startswith("Did you count the headline")
+        assert evaluate(q, q.expected(q.canonical_params()), q.canonical_params()).correct
+        assert evaluate(q, q.expected(q.canonical_params()) + 1, q.canonical_params()).message.startswith("Did you count the headline")
 
 
 def test_worked_example_notebook_cell_releases_to_a_starter():

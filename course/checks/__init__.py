@@ -113,7 +113,7 @@ class Params(Mapping):
 
 def _params(q: Question, learner: str | None) -> Params:
     if learner is None or q.variant is None:
-        return Params(q.id, q.canonical, None if q.variant is None else learner)
+        return Params(q.id, q.canonical_params(), None if q.variant is None else learner)
     import numpy as np
 
     seed = int.from_bytes(hashlib.sha256(f"{learner}|{q.id}".encode()).digest()[:8], "big")

@@ -73,7 +73,7 @@ class Question:
     abs_tol: float = 0.0
     unit: str = ""
     choices: tuple[str, ...] = ()
-    canonical: Mapping[str, Any] = field(default_factory=dict)
+    canonical: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = field(default_factory=dict)
     variant: Callable[[Any], Mapping[str, Any]] | None = None
     cases: Callable[[Mapping[str, Any]], list[tuple]] | None = None
     min_words: int = 0
@@ -85,6 +85,10 @@ class Question:
             raise ValueError(f"Question {self.id}: a {self.kind} question needs choices")
         if self.kind == "function" and self.cases is None:
             raise ValueError(f"Question {self.id}: a function question needs cases")
+
+    def canonical_params(self) -> Mapping[str, Any]:
+        """The shared variant's parameters (``canonical`` may be a function, so data loads lazily)."""
+        return self.canonical() if callable(self.canonical) else self.canonical
 
     @property
     def module(self) -> str:

@@ -1,0 +1,259 @@
+"""Questions for lesson 01, The article's claims: a ledger of what it asserts and what would check it."""
+
+from __future__ import annotations
+
+from course.checks._engine import Diagnostic, Module, Question
+
+MODULE = Module(
+    id="01",
+    slug="the-articles-claims",
+    title="The article's claims",
+    minutes=50,
+    objectives={
+        "O1": "Separate factual, causal, predictive and evaluative claims, and appeals to feeling.",
+        "O2": "Build and query a claims ledger with pandas: filter, group and count.",
+        "O3": "Rank quantitative claims by how specific they are.",
+        "O4": "Say which claims are checkable and what evidence would check them.",
+    },
+)
+
+TYPE_CHOICES = ("factual", "causal", "predictive", "evaluative", "feeling (an appeal to feeling)", "none (not a claim)")
+
+
+def _ledger():
+    from course.claims import ledger
+
+    return ledger()
+
+
+def _claims():
+    t = _ledger()
+    return t[t["claim_type"] != "none"]
+
+
+def _n_claims(p):
+    return len(_claims())
+
+
+def _count_type_in_section(p):
+    c = _claims()
+    return int(((c["section"] == p["section"]) & (c["claim_type"] == p["claim_type"])).sum())
+
+
+def _draw_type_in_section(rng):
+    kinds = ("factual", "causal", "predictive", "evaluative")
+    return {"section": int(rng.integers(1, 7)), "claim_type": str(kinds[int(rng.integers(0, len(kinds)))])}
+
+
+def _type_of(sentence_id):
+    def expected(p):
+        label = _ledger().loc[sentence_id, "claim_type"]
+        return next(c for c in TYPE_CHOICES if c.split(" ")[0] == label)
+
+    return expected
+
+
+def _most_specific(p):
+    from course.claims import specificity
+
+    q = _ledger()
+    q = q[q["quantity"] == "yes"]
+    best = min(specificity(x) for x in q["precision"])
+    winners = q[q["precision"].map(specificity) == best]["id"].tolist()
+    return winners[0] if len(winners) == 1 else winners
+
+
+def _order_by_specificity(p):
+    from course.claims import specificity
+
+    return [i for i, _ in sorted(p["entries"].items(), key=lambda kv: specificity(kv[1]["precision"]))]
+
+
+def _draw_ordering(rng):
+    t = _ledger()
+    claims = t[t["claim_type"] != "none"]
+    vague = claims[claims["precision"] == "vague"]["id"].tolist()
+    plain = claims[(claims["quantity"] == "no") & ~claims["evidence_needed"].str.startswith("not checkable")]["id"].tolist()
+    return _ordering_params(vague[int(rng.integers(0, len(vague)))], plain[int(rng.integers(0, len(plain)))],
+                            ("A09", "A22", "A23")[int(rng.integers(0, 3))])
+
+
+def _ordering_params(vague_id, plain_id, row_id):
+    """The four items of exercise 01.5: a sourced figure row, S3.4, a vague claim and a claim with no quantity."""
+    from course.data import load
+
+    t = _ledger()
+    fig = load("figures").set_index("id").loc[row_id]
+    items = {
+        row_id: {"text": f"{fig['figure']} ({fig['source_publisher']}, {fig['source_date']})", "precision": "number"},
+        "S3.4": {"text": t.loc["S3.4", "quantity_phrase"], "precision": "magnitude"},
+        vague_id: {"text": t.loc[vague_id, "quantity_phrase"], "precision": "vague"},
+        plain_id: {"text": t.loc[plain_id, "sentence"], "precision": ""},
+    }
+    ordered = sorted(items)  # shown in id order, not in the order of the answer
+    return {"entries": {k: items[k] for k in ordered}}
+
+
+def _sourced_share(p):
+    c = _claims()
+    return float((c["source_named"] == "yes").mean())
+
+
+def _checkable(p):
+    c = _claims()
+    return int((~c["evidence_needed"].str.startswith("not checkable")).sum())
+
+
+def _widespread_themes(p):
+    c = _claims()
+    spread = c.groupby("theme")["section"].nunique()
+    return set(spread[spread >= p["sections"]].index)
+
+
+QUESTIONS = (
+    Question(
+        id="01.1",
+        prompt="How many sentences of the article are claim-bearing?",
+        kind="number",
+        objective="O2",
+        expected=_n_claims,
+        diagnostics=(
+            Diagnostic(lambda a, e, p: a == len(_ledger()), "That counts every sentence: leave out the rows whose claim_type is 'none'."),
+            Diagnostic(lambda a, e, p: a == len(_ledger()) - e, "That is the number of sentences that are not claims."),
+        ),
+        hints=(
+            "Rows whose claim_type is 'none' are not claims.",
+            "Filter with ledger[ledger[\"claim_type\"] != \"none\"] and count the rows.",
+            "len(ledger[ledger[\"claim_type\"] != \"none\"])",
+        ),
+        why="Nearly every sentence asks you to accept something: a ledger makes that visible.",
+    ),
+    Question(
+        id="01.2",
+        prompt="How many claims of the given type are in the given section?",
+        kind="number",
+        objective="O2",
+        expected=_count_type_in_section,
+        canonical={"section": 3, "claim_type": "causal"},
+        variant=_draw_type_in_section,
+        diagnostics=(
+            Diagnostic(lambda a, e, p: a == int((_claims()["claim_type"] == p["claim_type"]).sum()),
+                       "That is the count for the whole article: also filter on the section."),
+            Diagnostic(lambda a, e, p: a == int((_claims()["section"] == p["section"]).sum()),
+                       "That counts every claim in the section: also filter on the claim type."),
+        ),
+        hints=(
+            "Combine two conditions with &, each in brackets.",
+            "ledger[(ledger[\"section\"] == p.section) & (ledger[\"claim_type\"] == p.claim_type)]",
+            "Count the rows of that selection with len(...).",
+        ),
+        why="Filtering and counting is how you turn an impression ('lots of causes') into a number.",
+    ),
+    Question(
+        id="01.3",
+        prompt="What type of claim is S3.18 (the 'vicious cycle' sentence)?",
+        kind="choice",
+        objective="O1",
+        choices=TYPE_CHOICES,
+        expected=_type_of("S3.18"),
+        hints=(
+            "Does the sentence say what is, what causes what, what will happen, or what is good or bad?",
+            "'creating a vicious cycle' asserts a mechanism: one thing producing another.",
+        ),
+        why="A causal claim needs more than a count to check: it needs evidence of the mechanism.",
+    ),
+    Question(
+        id="01.4",
+        prompt="What type of claim is S5.12 ('The war is likely to drag on…')?",
+        kind="choice",
+        objective="O1",
+        choices=TYPE_CHOICES,
+        expected=_type_of("S5.12"),
+        hints=(
+            "Is the sentence about the past, the present or the future?",
+            "A claim about what will happen cannot be checked today, only later.",
+        ),
+        why="Predictions cannot be checked yet; notice how often an article leans on them.",
+    ),
+    Question(
+        id="01.5",
+        prompt="Order the four items from most to least specific quantity.",
+        kind="list",
+        objective="O3",
+        expected=_order_by_specificity,
+        canonical=lambda: _ordering_params("S1.3", "S2.10", "A22"),
+        variant=_draw_ordering,
+        hints=(
+            "A number beats an order of magnitude ('thousands'), which beats a vague word ('growing'), which beats no quantity.",
+            "Look up each sentence's precision with claims_table.loc[label, \"precision\"]; the sourced figure is a number.",
+            "Sort the labels with key=lambda label: specificity(grade[label]), where grade maps each label to its precision.",
+        ),
+        why="The more specific a quantity, the more checkable it is: vague words cannot be wrong.",
+    ),
+    Question(
+        id="01.6",
+        prompt="Which sentence holds the article's most specific quantitative claim? (its label)",
+        kind="exact",
+        objective="O3",
+        expected=_most_specific,
+        hints=(
+            "Keep the rows with quantity == 'yes' and look at their precision.",
+            "There are no numbers in the article; look for an order of magnitude.",
+        ),
+        why="The article's most specific figure is 'potentially thousands': everything else is vaguer.",
+    ),
+    Question(
+        id="01.7",
+        prompt="What share of the claims name a source (a fraction between 0 and 1)?",
+        kind="number",
+        objective="O4",
+        unit="fraction",
+        abs_tol=1e-9,
+        expected=_sourced_share,
+        hints=(
+            "The source_named column says yes or no for each claim.",
+            "(claims[\"source_named\"] == \"yes\").mean() gives the share.",
+        ),
+        why="Asserted is not evidenced: not one claim tells you where it comes from.",
+    ),
+    Question(
+        id="01.8",
+        prompt="How many claims are checkable in principle (evidence_needed does not start with 'not checkable')?",
+        kind="number",
+        objective="O4",
+        expected=_checkable,
+        diagnostics=(
+            Diagnostic(lambda a, e, p: a == _n_claims(p) - e, "That counts the claims that are not checkable."),
+            Diagnostic(lambda a, e, p: a == int((~_ledger()["evidence_needed"].str.startswith("not checkable")).sum()),
+                       "Leave out the sentences that are not claims (claim_type 'none')."),
+        ),
+        hints=(
+            "Start from the claims only (claim_type != 'none').",
+            "claims[\"evidence_needed\"].str.startswith(\"not checkable\") marks the uncheckable ones; negate it with ~.",
+        ),
+        why="Most of the article could be checked; it just never shows you how.",
+    ),
+    Question(
+        id="01.9",
+        prompt="Which themes appear in at least the given number of sections? (a list of theme names)",
+        kind="set",
+        objective="O2",
+        expected=_widespread_themes,
+        canonical={"sections": 5},
+        hints=(
+            "Group the claims by theme and count the distinct sections in each group.",
+            "claims.groupby(\"theme\")[\"section\"].nunique() gives one number per theme.",
+            "Keep the themes whose count is at least exercise(\"01.9\").sections.",
+        ),
+        why="Repetition across sections makes a claim feel established; it adds no evidence.",
+    ),
+    Question(
+        id="01.10",
+        prompt="Which three claims would you check first, and why?",
+        kind="text",
+        objective="O4",
+        min_words=40,
+        points=0,
+        expected=lambda p: None,
+    ),
+)
