@@ -92,6 +92,26 @@ def cmd_update(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    from course.instructor.grade import GradeSettings, grade
+
+    settings = GradeSettings(cell_timeout=args.cell_timeout, notebook_timeout=args.timeout,
+                             output_cap=args.output_cap, memory_mb=args.memory_mb)
+    s = grade(submissions=args.submissions, out=args.out, workers=args.workers, settings=settings)
+    print(f"graded {s['graded']}, failed {s['failed']}, unchanged {s['skipped_unchanged']}, in {s['seconds']} s")
+    for name, why in s["not_submissions"]:
+        print(f"  not graded: {name} ({why})")
+    print(f"Gradebook: {args.out / 'gradebook.sqlite'}; feedback pages: {args.out / 'feedback'}")
+    return 0
+
+
+def cmd_gradebook_export(args: argparse.Namespace) -> int:
+    from course.instructor.gradebook import export
+
+    print(f"Wrote {export(results=args.results, out=args.out, layout=args.layout)}")
+    return 0
+
+
 def cmd_site(args: argparse.Namespace) -> int:
     from course.instructor.site import build_site
 
@@ -136,6 +156,30 @@ def build_parser() -> argparse.ArgumentParser:
     upd.add_argument("--source", type=Path, default=None,
                      help="folder of new student notebooks (default: the ones installed with this course)")
     upd.set_defaults(func=cmd_update)
+
+    from course.instructor.grade import GradeSettings
+
+    d = GradeSettings()
+    gr = sub.add_parser("grade", help="run and grade every submission (parallel, resumable) into a gradebook",
+                        description="SUBMISSIONS is a folder of learner folders, notebooks named LEARNER__NN-name.ipynb, "
+                                    "or a Canvas/Moodle .zip export (see course.instructor.submissions).")
+    gr.add_argument("submissions", type=Path, help="folder or .zip of collected notebooks")
+    gr.add_argument("--out", type=Path, required=True, help="results folder: gradebook.sqlite and feedback/")
+    gr.add_argument("--workers", type=int, default=None, help="parallel submissions (default: number of cores)")
+    gr.add_argument("--cell-timeout", type=int, default=d.cell_timeout, help=f"seconds per cell (default {d.cell_timeout})")
+    gr.add_argument("--timeout", type=int, default=d.notebook_timeout, help=f"seconds per notebook (default {d.notebook_timeout})")
+    gr.add_argument("--output-cap", type=int, default=d.output_cap, help=f"bytes of output before a flag (default {d.output_cap:,})")
+    gr.add_argument("--memory-mb", type=int, default=d.memory_mb, help=f"address-space limit per submission (default {d.memory_mb})")
+    gr.set_defaults(func=cmd_grade)
+
+    gb = sub.add_parser("gradebook", help="export the gradebook")
+    gbs = gb.add_subparsers(dest="action", required=True, metavar="ACTION")
+    ex = gbs.add_parser("export", help="write grades as CSV (plain, or for Canvas or Moodle import)")
+    ex.add_argument("results", type=Path, help="the results folder given to `course grade --out`")
+    ex.add_argument("--out", type=Path, default=Path("grades.csv"), help="CSV file to write (default grades.csv)")
+    ex.add_argument("--layout", choices=["plain", "canvas", "moodle"], default="plain",
+                    help="plain: per-question points; canvas / moodle: per-module totals in their import layout")
+    ex.set_defaults(func=cmd_gradebook_export)
 
     site = sub.add_parser("site", help="build a static HTML edition of the course (no server needed)")
     site.add_argument("modules", nargs="*", help="module ids such as 00 01 (default: all)")

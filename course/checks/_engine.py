@@ -77,6 +77,7 @@ class Question:
     variant: Callable[[Any], Mapping[str, Any]] | None = None
     cases: Callable[[Mapping[str, Any]], list[tuple]] | None = None
     min_words: int = 0
+    hidden: bool = False  # more checks run at grading (their inputs live with the instructor sources)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -409,7 +410,8 @@ def evaluate(q: Question, answer: Any, params: Mapping[str, Any]) -> Result:
         }[q.kind]
         problem = compare(q, answer, expected)
     if problem is None:
-        return Result(q.id, CORRECT, "Well done.", q.points, q.points, q.why)
+        more = " More checks run when your work is graded." if q.hidden else ""
+        return Result(q.id, CORRECT, "Well done." + more, q.points, q.points, q.why)
     for d in q.diagnostics:
         try:
             if d.test(answer, expected, params):

@@ -342,6 +342,7 @@ QUESTIONS = (
         objective="O3",
         expected=_per_1000_reference,
         cases=_per_1000_cases,
+        hidden=True,
         hints=(
             "A rate per 1,000 is the share of the denominator, times 1,000.",
             "count / denominator gives a fraction; multiply it by 1,000.",

@@ -1,0 +1,236 @@
+"""Bulk grading: every submission ends with a row and a reason, nothing breaks the batch, tampering never pays.
+
+The fixture submissions are built from the real student copy of module 00, edited the way
+learners (and accidents) edit notebooks.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from course.cli import main
+from course.instructor.grade import GradeSettings, _flags, grade
+from course.instructor.gradebook import export
+from course.instructor.release import release
+from course.instructor.submissions import find_submissions
+
+ROOT = Path(__file__).resolve().parents[1]
+RIGHT = {
+    "n_sentences = ...": 'n_sentences = sum(1 for s in a.sentences if s.section == exercise("00.1").section)',
+    "longest_first = ...": 'longest_first = words_per_section.sort_values("words", ascending=False)["section"].tolist()',
+    'quiz("00.3")': 'quiz("00.3")\ncheck("00.3", "E")',
+    "reflection = ...": "reflection = '" + "I would want to know who wrote it and where. " * 4 + "'",
+}
+FAST = GradeSettings(cell_timeout=4, notebook_timeout=40, output_cap=200_000, memory_mb=2000)
+
+
+def _student_copy(tmp_path) -> dict:
+    release(source=ROOT / "notebooks", out=tmp_path / "release", modules=["00"])
+    return json.loads((tmp_path / "release" / "00-start-here.ipynb").read_text(encoding="utf-8"))
+
+
+def _edit(nb: dict, replacements: dict[str, str]) -> dict:
+    nb = json.loads(json.dumps(nb))
+    for cell in nb["cells"]:
+        for old, new in replacements.items():
+            cell["source"] = cell["source"].replace(old, new)
+    return nb
+
+
+def _put(folder: Path, learner: str, content) -> None:
+    d = folder / learner
+    d.mkdir(parents=True, exist_ok=True)
+    data = content if isinstance(content, bytes) else json.dumps(content).encode()
+    (d / "00-start-here.ipynb").write_bytes(data)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("grading")
+    nb = _student_copy(tmp)
+    subs = tmp / "subs"
+    right = _edit(nb, RIGHT)
+    _put(subs, "correct", right)
+    _put(subs, "partly", _edit(nb, {**RIGHT, "n_sentences = ...": "n_sentences = 3"}))
+    _put(subs, "blank", nb)
+    _put(subs, "loop", _edit(nb, {**RIGHT, "n_sentences = ...": "while True:\n    pass"}))
+    _put(subs, "raises", _edit(nb, {**RIGHT, "longest_first = ...": "longest_first = 1 / 0"}))
+    reordered = json.loads(json.dumps(right))
+    reordered["cells"] = reordered["cells"][:2] + [c for c in reordered["cells"][2:] if "check(" not in c["source"]]
+    reordered["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                               "source": 'n_sentences = 20\nlongest_first = [3, 4, 5, 2, 1, 6]'})
+    _put(subs, "deleted-checks", reordered)  # check cells deleted, answers retyped at the end
+    duplicated = json.loads(json.dumps(right))
+    duplicated["cells"] += [c for c in right["cells"] if "check(" in c["source"]]
+    _put(subs, "duplicated", duplicated)
+    _put(subs, "invalid-json", b'{"cells": [')
+    _put(subs, "truncated", json.dumps(right).encode()[:500])
+    _put(subs, "nbformat3", {**right, "nbformat": 3})
+    _put(subs, "empty", {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    _put(subs, "binary", os.urandom(2000))
+    _put(subs, "sys-exit", _edit(nb, {**RIGHT, "longest_first = ...": "import sys\nsys.exit(3)"}))
+    _put(subs, "os-exit", _edit(nb, {**RIGHT, "longest_first = ...": "import os\nos._exit(1)"}))
+    _put(subs, "segfault", _edit(nb, {**RIGHT, "longest_first = ...": "import ctypes\nctypes.string_at(0)"}))
+    _put(subs, "memory-hog", _edit(nb, {**RIGHT, "longest_first = ...":
+                                        "try:\n    hog = bytearray(8 * 1024 ** 3)\n    longest_first = 'memory was not bounded'\n"
+                                        "except MemoryError:\n    " + RIGHT["longest_first = ..."]}))
+    _put(subs, "huge-output", _edit(nb, {**RIGHT, "longest_first = ...": "print('x' * 1_000_000)"}))
+    _put(subs, "sleeper", _edit(nb, {**RIGHT, "longest_first = ...": "import time\ntime.sleep(60)"}))
+    _put(subs, "forks", _edit(nb, {**RIGHT, "longest_first = ...":
+                                   "import os, time\nfor _ in range(20):\n    if os.fork() == 0:\n        time.sleep(1)\n        os._exit(0)"}))
+    _put(subs, "redefines-check", _edit(nb, {"n_sentences = ...": "def check(*args):\n    return 'Correct'\nn_sentences = 1"}))
+    _put(subs, "patches-engine", _edit(nb, {"n_sentences = ...":
+                                            "import course.checks._engine as e\ne.evaluate = lambda *a: None\nn_sentences = 1"}))
+    fake = ("from IPython.display import publish_display_data\n"
+            "publish_display_data({'application/x-reading-the-ranks-answer+json': {'qid': '00.1', 'nonce': 'guess', "
+            "'answer': {'value': 20}}})\nopen('progress.json', 'w').write('{\"00.1\": \"correct\"}')\nn_sentences = 1")
+    _put(subs, "fakes-results", _edit(nb, {"n_sentences = ...": fake}))
+    _put(subs, "snoops", _edit(nb, {"n_sentences = ...": "n_sentences = len(open('../../notebooks/hidden/lesson00.py').read())"}))
+    (subs / "notes.txt").write_text("not a notebook")
+    weird = os.fsencode(str(subs)) + b"/caf\xe9-learner"
+    os.makedirs(weird, exist_ok=True)
+    with open(weird + b"/00-start-here.ipynb", "wb") as f:
+        f.write(json.dumps(right).encode())
+    out = tmp / "results"
+    summary = grade(submissions=subs, out=out, workers=2, settings=FAST, progress=False)
+    return {"subs": subs, "out": out, "summary": summary, "right": right, "tmp": tmp}
+
+
+def _rows(out: Path) -> dict[str, dict]:
+    db = sqlite3.connect(out / "gradebook.sqlite")
+    db.row_factory = sqlite3.Row
+    rows = {r["learner"]: dict(r) for r in db.execute("SELECT * FROM submissions")}
+    for learner, row in rows.items():
+        row["points"] = {r["qid"]: r["points"] for r in db.execute("SELECT * FROM results WHERE key = ?", (row["key"],))}
+        row["messages"] = {r["qid"]: r["message"] for r in db.execute("SELECT * FROM results WHERE key = ?", (row["key"],))}
+    return rows
+
+
+@pytest.mark.slow
+def test_every_submission_ends_with_a_row_and_a_reason(graded):
+    rows = _rows(graded["out"])
+    assert len(rows) == 24
+    assert graded["summary"]["not_submissions"] == [("notes.txt", "not a notebook (.ipynb)")]
+    for learner in ("invalid-json", "truncated", "nbformat3", "binary"):
+        assert rows[learner]["status"] == "failed" and rows[learner]["reason"].startswith("not a readable notebook"), learner
+    assert "nbformat 3" in rows["nbformat3"]["reason"]
+
+
+@pytest.mark.slow
+def test_answers_are_graded_on_what_was_computed(graded):
+    rows = _rows(graded["out"])
+    assert rows["correct"]["points"] == {"00.1": 1, "00.2": 1, "00.3": 1, "00.4": 0}
+    assert rows["partly"]["points"]["00.1"] == 0 and rows["partly"]["points"]["00.2"] == 1
+    assert sum(rows["blank"]["points"].values()) == 0
+    assert rows["deleted-checks"]["points"]["00.1"] == 1 and rows["deleted-checks"]["points"]["00.2"] == 1
+    assert rows["duplicated"]["points"] == rows["correct"]["points"]
+    assert "could not be computed" in rows["raises"]["messages"]["00.2"] and rows["raises"]["points"]["00.1"] == 1
+    non_utf8_name = next(k for k in rows if k.startswith("caf"))
+    assert rows[non_utf8_name]["points"]["00.1"] == 1
+
+
+@pytest.mark.slow
+def test_runaway_code_is_bounded_and_the_rest_still_graded(graded):
+    rows = _rows(graded["out"])
+    assert "interrupted" in rows["loop"]["reason"] and rows["loop"]["points"]["00.2"] == 1
+    assert "interrupted" in rows["sleeper"]["reason"] and rows["sleeper"]["points"]["00.1"] == 1
+    for learner in ("os-exit", "segfault"):
+        assert "kernel died" in rows[learner]["reason"] and rows[learner]["points"]["00.1"] == 1, learner
+    assert rows["sys-exit"]["points"]["00.1"] == 1
+    assert rows["memory-hog"]["points"] == rows["correct"]["points"], "the allocation must fail under the limit"
+    assert any("exceeds the cap" in f for f in json.loads(rows["huge-output"]["flags"]))
+    assert rows["forks"]["points"]["00.1"] == 1
+
+
+@pytest.mark.slow
+def test_tampering_never_changes_the_grade_and_is_flagged(graded):
+    rows = _rows(graded["out"])
+    for learner, flag in [("redefines-check", "redefines check"), ("patches-engine", "patches course internals"),
+                          ("fakes-results", "refers to result files"), ("snoops", "refers to hidden tests")]:
+        assert rows[learner]["points"]["00.1"] == 0, learner
+        assert flag in json.loads(rows[learner]["flags"]), (learner, rows[learner]["flags"])
+    assert "refers to files outside its folder" in json.loads(rows["snoops"]["flags"])
+
+
+@pytest.mark.slow
+def test_rerun_is_idempotent_and_resumes_only_what_is_missing(graded):
+    out = graded["out"]
+    before = (out / "gradebook.sqlite").read_bytes()
+    again = grade(submissions=graded["subs"], out=out, workers=2, settings=FAST, progress=False)
+    assert again["graded"] == 0 and again["skipped_unchanged"] == 24
+    assert (out / "gradebook.sqlite").read_bytes() == before
+    db = sqlite3.connect(out / "gradebook.sqlite")
+    with db:
+        db.execute("DELETE FROM results WHERE key LIKE 'partly/%'")
+        db.execute("DELETE FROM submissions WHERE key LIKE 'partly/%'")  # as if killed before this one
+    resumed = grade(submissions=graded["subs"], out=out, workers=2, settings=FAST, progress=False)
+    assert resumed["graded"] == 1 and resumed["skipped_unchanged"] == 23
+    assert _rows(out)["partly"]["points"]["00.2"] == 1
+
+
+@pytest.mark.slow
+def test_feedback_and_export_never_show_hidden_tests_or_expected_values(graded):
+    out = graded["out"]
+    page = (out / "feedback" / "partly.html").read_text(encoding="utf-8")
+    assert "00.1" in page and "too low" in page
+    assert "20" not in page.split("00.1", 1)[1].split("</tr>", 1)[0], "the expected answer must not leak"
+    plain = export(results=out, out=out / "grades.csv")
+    table = {r["learner"]: r for r in csv.DictReader(plain.read_text(encoding="utf-8").splitlines())}
+    assert float(table["correct"]["total"]) == 3 and float(table["partly"]["00.1"]) == 0
+    canvas = list(csv.reader(export(results=out, out=out / "canvas.csv", layout="canvas").read_text(encoding="utf-8").splitlines()))
+    assert canvas[0] == ["Student", "ID", "Reading the Ranks 00"]
+    assert main(["gradebook", "export", str(out), "--out", str(out / "m.csv"), "--layout", "moodle"]) == 0
+
+
+def test_layouts_folder_named_files_and_lms_zip(tmp_path):
+    (tmp_path / "flat").mkdir()
+    (tmp_path / "flat" / "ada__00-start-here.ipynb").write_text("{}")
+    (tmp_path / "flat" / "bo_01-the-articles-claims.ipynb").write_text("{}")
+    z = tmp_path / "canvas.zip"
+    with zipfile.ZipFile(z, "w") as f:
+        f.writestr("smithjane_1234_5678_00-start-here.ipynb", "{}")
+        f.writestr("Jane Smith_42_assignsubmission_file_/00-start-here.ipynb", "{}")
+        f.writestr("../escape.ipynb", "{}")
+    found, _ = find_submissions(tmp_path / "flat", scratch=tmp_path / "s1")
+    assert {(s.learner, s.module) for s in found} == {("ada", "00"), ("bo", "01")}
+    found, _ = find_submissions(z, scratch=tmp_path / "s2")
+    assert {(s.learner, s.module) for s in found} == {("smithjane", "00"), ("Jane-Smith_42", "00")}
+    assert not (tmp_path / "escape.ipynb").exists()
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        find_submissions(tmp_path / "nope", scratch=tmp_path)
+
+
+def test_tamper_flags_are_specific():
+    assert _flags("def check(q, a):\n    return True") == {"redefines check"}
+    assert _flags("from course import checks\nchecks.check = print") == {"patches course internals"}
+    assert _flags("x = 1") == set()
+    assert _flags("this is not python") == set()
+
+
+def test_hidden_cases_live_with_the_instructor_sources_and_catch_edge_cases():
+    from course.checks import question
+    from course.instructor.grade import _passes_hidden, hidden_cases
+
+    cases = hidden_cases("04")["04.5"]
+    assert cases and (ROOT / "notebooks" / "hidden" / "lesson04.py").is_file()
+    q = question("04.5")
+    assert q.hidden and "More checks run when your work is graded" in check_message(q)
+    params = q.canonical_params()
+    right = [{"value": c / d * 1000} for c, d in cases]
+    rounded = [{"value": round(c / d * 1000)} for c, d in cases]  # rounds: wrong on a hidden input
+    assert _passes_hidden(q, params, right, cases)
+    assert not _passes_hidden(q, params, rounded, cases)
+    assert not _passes_hidden(q, params, [{"error": "ZeroDivisionError"}] * len(cases), cases)
+
+
+def check_message(q):
+    from course.checks._engine import evaluate
+
+    return evaluate(q, lambda count, denominator: count / denominator * 1000, q.canonical_params()).message
