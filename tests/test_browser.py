@@ -97,13 +97,26 @@ def _open(page, lab, notebook):
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
 
 
+_ALL_RAN = """() => {
+    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
+    return prompts.length > 0 && /\\[\\d+\\]/.test(prompts[0].textContent)
+        && prompts.every(p => !p.textContent.includes('*'));
+}"""
+
+
 def _run_all(page):
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.jp-InputArea-prompt')].every(p => !p.textContent.includes('*'))",
-        timeout=90_000,
-    )
+    """Run All Cells, and again if the kernel was not yet listening (the first cell never ran)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        try:
+            page.wait_for_function(_ALL_RAN, timeout=120_000 if attempt == 2 else 45_000)
+            return
+        except PlaywrightTimeout:
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    raise AssertionError("Run All Cells never ran the first cell; see the screenshots")
 
 
 def _cell_with(page, text):
