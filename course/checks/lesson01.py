@@ -8,12 +8,13 @@ MODULE = Module(
     id="01",
     slug="the-articles-claims",
     title="The article's claims",
-    minutes=50,
+    minutes=60,
     objectives={
         "O1": "Separate factual, causal, predictive and evaluative claims, and appeals to feeling.",
         "O2": "Build and query a claims ledger with pandas: filter, group and count.",
         "O3": "Rank quantitative claims by how specific they are.",
         "O4": "Say which claims are checkable and what evidence would check them.",
+        "O5": "Measure how far two annotators agree with Cohen's kappa, and say what their disagreements show.",
     },
 )
 
@@ -108,6 +109,47 @@ def _widespread_themes(p):
     c = _claims()
     spread = c.groupby("theme")["section"].nunique()
     return set(spread[spread >= p["sections"]].index)
+
+
+def _passes(field):
+    """The ledger's and the second pass's labels for ``field``, on the second pass's 30 sentences, aligned."""
+    from course.data import load
+
+    second = load("claims-second-pass").fillna("")
+    first = _ledger().loc[second["id"]]
+    return list(first[field]), list(second[field])
+
+
+def _kappa_of_field(p):
+    from course.claims import cohen_kappa
+
+    return cohen_kappa(*_passes(p["field"]))
+
+
+def _raw_agreement(p):
+    first, second = _passes(p["field"])
+    return sum(a == b for a, b in zip(first, second)) / len(first)
+
+
+def _chance_agreement(p):
+    from collections import Counter
+
+    first, second = _passes(p["field"])
+    c1, c2 = Counter(first), Counter(second)
+    return sum(c1[k] * c2[k] for k in c1) / len(first) ** 2
+
+
+def _kappa_misaligned(p):
+    """The mistake of comparing the ledger's first 30 rows with the second pass's 30 sentences."""
+    from course.claims import cohen_kappa
+    from course.data import load
+
+    second = load("claims-second-pass").fillna("")
+    return cohen_kappa(list(_ledger()[p["field"]].head(len(second))), list(second[p["field"]]))
+
+
+def _near(f):
+    return lambda a, e, p: abs(float(a) - f(p)) < 0.005
 
 
 QUESTIONS = (
@@ -255,5 +297,28 @@ QUESTIONS = (
         min_words=40,
         points=0,
         expected=lambda p: None,
+    ),
+    Question(
+        id="01.11",
+        prompt="What is Cohen's kappa between the ledger and the second pass for the given field?",
+        kind="number",
+        objective="O5",
+        abs_tol=0.005,
+        expected=_kappa_of_field,
+        canonical={"field": "quantity"},
+        diagnostics=(
+            Diagnostic(_near(_raw_agreement),
+                       "That is the raw agreement, the share of sentences labelled alike: kappa also subtracts the agreement chance alone would give."),
+            Diagnostic(_near(_chance_agreement),
+                       "That is the chance agreement p_e: kappa = (p_o - p_e) / (1 - p_e)."),
+            Diagnostic(_near(_kappa_misaligned),
+                       "Compare the same sentences: take the ledger's rows for the second pass's ids, claims_table.loc[second[\"id\"]], before comparing."),
+        ),
+        hints=(
+            "Compare the two passes sentence by sentence: the ledger has 129 rows, the second pass 30.",
+            "first = claims_table.loc[second[\"id\"]] lines the ledger up with the second pass.",
+            "cohen_kappa(list(first[p11.field]), list(second[p11.field]))",
+        ),
+        why="High raw agreement can hide little agreement beyond chance when one label dominates.",
     ),
 )
