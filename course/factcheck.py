@@ -305,6 +305,34 @@ class FactCheck:
             seen[v.claim_id] = i
         return found
 
+    # --- plain form (what the grader reads back) -----------------------------------------------------
+
+    def to_plain(self) -> dict[str, Any]:
+        """The fact-check as plain JSON-ready data, so a grader can rebuild and re-validate it.
+
+        >>> fc = factcheck("T", verdict("S3.4", "supported", "A22", "…"))
+        >>> FactCheck.from_plain(fc.to_plain()) == fc
+        True
+        """
+        return {"factcheck": {
+            "title": self.title,
+            "subject": self.subject,
+            "claims": None if self.claims is None else dict(self.claims),
+            "verdicts": [{"claim_id": v.claim_id, "claim": v.claim, "verdict": v.verdict,
+                          "evidence": list(v.evidence), "justification": v.justification} for v in self.verdicts],
+        }}
+
+    @classmethod
+    def from_plain(cls, plain: Mapping[str, Any]) -> FactCheck:
+        """Rebuild a fact-check from :meth:`to_plain`'s output; a ``ValueError`` says what is malformed."""
+        try:
+            body = plain["factcheck"]
+            verdicts = tuple(Verdict(v["claim_id"], v.get("claim", ""), v["verdict"], v.get("evidence", ()),
+                                     v.get("justification", "")) for v in body["verdicts"])
+            return cls(body["title"], verdicts, claims=body.get("claims"), subject=body.get("subject", ""))
+        except (KeyError, TypeError, AttributeError) as e:
+            raise ValueError(f"Not a fact-check in plain form ({type(e).__name__}: {e}).") from None
+
     # --- output --------------------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:

@@ -220,10 +220,14 @@ def test_every_declared_question_has_unique_id_objective_and_hints_where_graded(
 
 def test_reference_answers_pass_their_own_checks():
     """Every graded question's computed answer passes: no check is impossible to satisfy."""
+    from dataclasses import replace
+
     for x in questions():
         if x.graded:
             answer = x.expected(x.canonical_params())
-            r = evaluate(x, answer, x.canonical_params())
+            # a question that prepares the learner's answer (a fact-check into its problems) compares
+            # the prepared value; its lesson's tests prove a real reference answer passes
+            r = evaluate(replace(x, prepare=None), answer, x.canonical_params())
             assert r.correct, (x.id, r.message)
 
 
@@ -312,3 +316,20 @@ def test_without_a_workspace_progress_stays_in_memory(tmp_path_factory, monkeypa
     assert _progress.workspace() is None
     check("00.1", 1)
     assert not any(elsewhere.rglob("progress.json"))
+
+
+def test_prepare_turns_the_answer_into_what_is_compared_and_its_errors_are_the_message():
+    from course.checks._engine import Question
+
+    def words(answer, params):
+        if not isinstance(answer, str):
+            raise TypeError("Pass the sentence itself, in quotes.")
+        return len(answer.split())
+
+    q = Question(id="99.1", prompt="p", kind="number", expected=lambda p: p["n"], canonical={"n": 3},
+                 prepare=words, hints=("h",))
+    assert evaluate(q, "one two three", q.canonical_params()).correct
+    assert not evaluate(q, "one two", q.canonical_params()).correct
+    wrong_type = evaluate(q, 3, q.canonical_params())
+    assert not wrong_type.correct and wrong_type.message == "Pass the sentence itself, in quotes."
+    assert evaluate(q, ..., q.canonical_params()).status == "not attempted"

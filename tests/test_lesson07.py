@@ -239,10 +239,10 @@ def test_reference_answers_pass(values):
         "07.1": L.framing_sentences(),
         "07.2": L.scale_evidence(values),
         "07.3": "supported", "07.4": "unsupported", "07.5": "cannot be checked",
-        "07.8": validate(_reference_article_check(values), **_params("07.8")),
+        "07.8": _reference_article_check(values),
         "07.9": L.label_verdict,
         "07.10": "supported", "07.11": "misleading",
-        "07.12": validate(_reference_other_side(values), **_params("07.12")),
+        "07.12": _reference_other_side(values),
     }
     for qid, answer in answers.items():
         r = _grade(qid, answer)
@@ -286,20 +286,33 @@ def test_typical_wrong_answers_get_the_intended_diagnostic(qid, answer, phrase):
     (lambda fc: factcheck("t", *fc.verdicts[1:]), "major claim"),
     (lambda fc: fc.add("S5.2", "supported", ["A22"], PARAGRAPH).add("S5.3", "supported", ["A22"], PARAGRAPH)
      .add("S5.4", "supported", ["A22"], PARAGRAPH), "5 to 8 major claims"),
-    (lambda fc: "S3.4 supported", "validate(my_check"),
+    (lambda fc: "S3.4 supported", "Pass your fact-check itself"),
+    (lambda fc: [], "Pass your fact-check itself"),  # an empty problems list typed in by hand
+    (lambda fc: validate(fc, **_params("07.8")), "Pass your fact-check itself"),
+    (lambda fc: {"factcheck": {"title": "t"}}, "Not a fact-check in plain form"),
 ])
 def test_each_fault_in_the_article_fact_check_gets_its_diagnostic(values, fault, phrase):
-    broken = fault(_reference_article_check(values))
-    problems = validate(broken, **_params("07.8")) if not isinstance(broken, str) else broken
-    r = _grade("07.8", problems)
+    r = _grade("07.8", fault(_reference_article_check(values)))
     assert r.status == INCORRECT and phrase in r.message, r.message
+
+
+def test_the_fact_check_is_graded_from_its_plain_form_as_a_grader_receives_it(values):
+    import json
+
+    ref = _reference_article_check(values)
+    assert _grade("07.8", json.loads(json.dumps(ref.to_plain()))).correct
+    broken = ref.add("S5.2", "supported", [], PARAGRAPH)
+    assert "cites no evidence" in _grade("07.8", json.loads(json.dumps(broken.to_plain()))).message
+    other = _reference_other_side(values)
+    assert _grade("07.12", json.loads(json.dumps(other.to_plain()))).correct
 
 
 def test_the_other_side_fact_check_must_use_its_own_claims(values):
     ref = _reference_other_side(values)
-    assert "P1 to P4" in _grade("07.12", validate(factcheck("t", *ref.verdicts[:3], claims=invented_claims()),
-                                                   **_params("07.12"))).message
-    assert "sentence label" in _grade("07.12", validate(factcheck("t", *ref.verdicts), **_params("07.12"))).message
+    assert "P1 to P4" in _grade("07.12", factcheck("t", *ref.verdicts[:3], claims=invented_claims())).message
+    assert "sentence label" in _grade("07.12", factcheck("t", *ref.verdicts)).message
+    made_up = factcheck("t", *ref.verdicts, claims={k: "…" for k in invented_claims()})
+    assert "claims=invented" in _grade("07.12", made_up).message
 
 
 # --- the notebook ----------------------------------------------------------------------------------------

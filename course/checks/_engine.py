@@ -78,6 +78,9 @@ class Question:
     cases: Callable[[Mapping[str, Any]], list[tuple]] | None = None
     min_words: int = 0
     hidden: bool = False  # more checks run at grading (their inputs live with the instructor sources)
+    # turns the answer into what is compared (e.g. a fact-check into its problems), so the check
+    # recomputes a summary instead of trusting one; a TypeError or ValueError it raises is the message
+    prepare: Callable[[Any, Mapping[str, Any]], Any] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -395,6 +398,11 @@ def evaluate(q: Question, answer: Any, params: Mapping[str, Any]) -> Result:
         if n < max(q.min_words, 1):
             return Result(q.id, INCORRECT, f"You wrote {n} word{'s' if n != 1 else ''}; write at least {q.min_words}.", 0, 0)
         return Result(q.id, SUBMITTED, f"{n} words saved. Your instructor reads this; it is not autograded.", 0, 0)
+    if q.prepare is not None:
+        try:
+            answer = q.prepare(answer, params)
+        except (TypeError, ValueError) as e:
+            return Result(q.id, INCORRECT, str(e), 0, q.points)
     expected = q.expected(params)
     if q.kind == "function":
         problem = _compare_function(q, answer, expected, params)

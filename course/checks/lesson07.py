@@ -42,9 +42,10 @@ data by a rule written out here, never typed in as an answer key. The rules:
 Each rule is tested in ``tests/test_lesson07.py`` by perturbing its input data so that the verdict
 changes.
 
-Structure and evidence (07.8, 07.12) are graded on the list of problems that
-:func:`course.factcheck.validate` returns for the learner's fact-check: an empty list is correct,
-and each kind of fault gets its own diagnostic. The justifications are collected as text (07.6,
+Structure and evidence (07.8, 07.12) are graded on the learner's fact-check itself: the check
+re-runs :func:`course.factcheck.validate` on it (a grader rebuilds it from its plain form), so a
+list of problems typed in by hand cannot pass. No problems is correct, and each kind of fault gets
+its own diagnostic. The justifications are collected as text (07.6,
 07.7) and read with the rubric in the instructor guide.
 """
 
@@ -52,6 +53,7 @@ from __future__ import annotations
 
 import re
 
+from course.checks._describe import describe
 from course.checks._engine import Diagnostic, Module, Question
 from course.factcheck import VERDICTS, invented_claims
 
@@ -295,6 +297,28 @@ def comparison_verdict(values, claimed_ratio) -> str:
 
 # --- diagnostics for the validation questions --------------------------------------------------------
 
+def _problems_of(qid: str, *, claims: dict[str, str] | None = None):
+    """A check's ``prepare``: the learner's fact-check, re-validated here, becomes its list of problems.
+
+    The learner passes the fact-check itself (a grader receives its plain form), never a list of
+    problems they computed, so an empty list typed in by hand cannot pass.
+    """
+    def prepare(answer, params):
+        from course.factcheck import FactCheck
+
+        if isinstance(answer, dict) and "factcheck" in answer:
+            answer = FactCheck.from_plain(answer)
+        if not isinstance(answer, FactCheck):
+            raise TypeError(f"Pass your fact-check itself, like check(\"{qid}\", my_check), not what validate() "
+                            f"returns; got {describe(answer)}.")
+        kwargs = {k: params[k] for k in ("min_verdicts", "max_verdicts", "cover") if k in params}
+        problems = answer.validate(**kwargs)
+        if claims is not None and dict(answer.claims or {}) != claims:
+            problems.append("This fact-check is not about the invented paragraph: pass claims=invented to factcheck(...).")
+        return problems
+    return prepare
+
+
 def _has(phrase):
     return lambda a, e, p: any(phrase in str(x) for x in a)
 
@@ -324,6 +348,8 @@ def _validation_diagnostics(size_advice: str, cover_advice: str):
                    "they do not."),
         Diagnostic(_has("asks for at"), size_advice),
         Diagnostic(_has("No verdict on"), cover_advice),
+        Diagnostic(_has("claims=invented"),
+                   "Check the invented paragraph's own sentences: factcheck(\"…\", verdict(\"P1\", …), …, claims=invented)."),
     )
 
 
@@ -454,6 +480,7 @@ QUESTIONS = (
         objective="O1",
         expected=lambda p: [],
         canonical=lambda: {**FACTCHECK_SIZE, "cover": MAJOR_CLAIMS},
+        prepare=_problems_of("07.8"),
         diagnostics=_validation_diagnostics(
             "Check 5 to 8 major claims: not every sentence, but every claim the article rests on.",
             "Give a verdict on each major claim the exercise lists (exercise(\"07.8\").cover); a part such as S2.10a counts."),
@@ -526,6 +553,7 @@ QUESTIONS = (
         objective="O3",
         expected=lambda p: [],
         canonical=lambda: {"cover": tuple(invented_claims())},
+        prepare=_problems_of("07.12", claims=invented_claims()),
         diagnostics=_validation_diagnostics(
             "Give one verdict per sentence of the invented paragraph.",
             "Give every sentence of the invented paragraph (P1 to P4) a verdict."),
