@@ -495,3 +495,45 @@ def test_import_is_light():
     code = "import sys, course.text; print(sorted(m for m in ('pandas', 'numpy', 'matplotlib') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------------------- which language
+
+
+def test_english_share_counts_common_function_words():
+    from course.text import english_share
+
+    assert english_share("The video was most likely edited.") == pytest.approx(2 / 6)
+    assert english_share("Верховный суд России удалил данные.") == 0
+    assert math.isnan(english_share("..."))
+    with pytest.raises(TypeError, match="takes text"):
+        english_share(3)
+
+
+def test_looks_english_is_right_on_every_sourced_quote():
+    """The rule against a hand check: every quote in a non-Latin script, and the three Latin-script
+    quotes read as Spanish (E13), Romanian (G05) and French (G18), are not English; the rest are."""
+    import re
+
+    from course.text import looks_english
+
+    quotes = course_data.load("sourced-sentences")
+    latin_not_english = {"E13", "G05", "G18"}
+    for row, quote in zip(quotes["row_id"], quotes["quote"]):
+        other_script = bool(re.search(r"[\u0400-\u04FF\u0600-\u06FF]", quote))
+        english = not other_script and row not in latin_not_english
+        assert looks_english(quote) is english, (row, quote[:60])
+
+
+def test_looks_english_margin_and_arguments():
+    from course.text import english_share, looks_english
+
+    quotes = course_data.load("sourced-sentences")["quote"]
+    shares = sorted(english_share(q) for q in quotes)
+    kept = [s for s in shares if s >= 0.1]
+    dropped = [s for s in shares if s < 0.1]
+    assert min(kept) >= 0.14 and max(dropped) <= 0.02, "the threshold sits in a wide gap, not on an edge"
+    assert looks_english("") is False
+    assert looks_english("la casa", threshold=0) is True
+    with pytest.raises(TypeError, match="threshold"):
+        looks_english("The end.", threshold="0.1")
