@@ -60,3 +60,13 @@ def test_no_page_shows_an_error_or_a_solution(site):
         assert "BEGIN SOLUTION" not in text, page.name
         assert not re.search(r"[✔✘] \d\d\.\d", text), f"{page.name}: a check shows an outcome in the read-only edition"
 
+
+
+@pytest.mark.slow
+def test_widgets_show_their_static_fallback_and_nothing_loads_from_a_cdn(site):
+    for page in site.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "application/vnd.jupyter.widget-view+json" not in html, page.name
+        assert "unpkg.com" not in html and "cdn.jsdelivr.net/npm/@jupyter-widgets" not in html, page.name
+    explorer = (site / "05-hidden-numbers.html").read_text(encoding="utf-8")
+    assert explorer.count("<img") >= 2, "module 05's explorers should show their plot images"

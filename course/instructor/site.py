@@ -41,6 +41,21 @@ def _prev_next(pages: list[tuple[str, str]], i: int) -> str:
     return f'<nav class="course-nav">{" · ".join(parts)}</nav>'
 
 
+def _static_widgets(nb) -> None:
+    """Show each widget's static fallback (its plot image or text) instead of a live widget view.
+
+    A published page has no kernel: a slider would move but nothing would redraw, and the widget
+    renderer would load scripts from a CDN. The explorers and quizzes put a PNG or a text fallback
+    beside the view, and that is what a reader of the static edition sees.
+    """
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if data and "application/vnd.jupyter.widget-view+json" in data and len(data) > 1:
+                del data["application/vnd.jupyter.widget-view+json"]
+
+
 def build_site(*, out: Path, modules: list[str] | None = None, timeout: int = 120) -> list[Path]:
     """Execute the student copies and write ``out/index.html`` plus one page per module."""
     import nbformat
@@ -67,6 +82,7 @@ def build_site(*, out: Path, modules: list[str] | None = None, timeout: int = 12
             client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                     resources={"metadata": {"path": str(ws)}})
             client.execute(env=dict(os.environ, COURSE_WORKSPACE=str(ws)))
+            _static_widgets(nb)
             body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": f"{m.id} · {m.title}"}})
             body = re.sub(r"(<body[^>]*>)", lambda b: b.group(1) + _NAV_STYLE + _nav(pages, pages[i][0]), body, count=1)
             body = body.replace("</body>", _prev_next(pages, i) + "</body>", 1)
