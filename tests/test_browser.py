@@ -86,6 +86,10 @@ def browser():
         b.close()
 
 
+# JupyterLab restores earlier tabs into a new page: look only inside the notebook on show
+ACTIVE = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+
 def _shot(page, name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
@@ -93,15 +97,28 @@ def _shot(page, name):
 
 def _open(page, lab, notebook):
     page.goto(f"{lab['base']}/lab/tree/{notebook}?token={lab['token']}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.wait_for_selector(f"{ACTIVE} .jp-Notebook .jp-Cell", timeout=60_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    _wait_for_kernel(page)
+
+
+def _wait_for_kernel(page):
+    """Wait until the notebook's kernel is attached and idle; on a busy machine the execution
+    indicator can say idle before the kernel is there, and JupyterLab may ask which kernel to use."""
+    ready = "() => /Python 3 \\(ipykernel\\) \\| Idle/.test(document.body.innerText)"
+    either = "() => /Python 3 \\(ipykernel\\) \\| Idle/.test(document.body.innerText) || !!document.querySelector('.jp-Dialog')"
+    page.wait_for_function(either, timeout=90_000)
+    dialog = page.locator(".jp-Dialog")
+    if dialog.count() and "Select Kernel" in dialog.first.inner_text():
+        dialog.get_by_role("button", name="Select").click()
+    page.wait_for_function(ready, timeout=90_000)
 
 
 _ALL_RAN = """() => {
-    const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
+    const prompts = [...document.querySelectorAll('%s .jp-CodeCell .jp-InputArea-prompt')];
     return prompts.length > 0 && /\\[\\d+\\]/.test(prompts[0].textContent)
         && prompts.every(p => !p.textContent.includes('*'));
-}"""
+}""" % ACTIVE
 
 
 def _run_all(page):
@@ -115,12 +132,12 @@ def _run_all(page):
             page.wait_for_function(_ALL_RAN, timeout=120_000 if attempt == 2 else 45_000)
             return
         except PlaywrightTimeout:
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+            _wait_for_kernel(page)
     raise AssertionError("Run All Cells never ran the first cell; see the screenshots")
 
 
 def _cell_with(page, text):
-    return page.locator(".jp-CodeCell").filter(has_text=text).first
+    return page.locator(f"{ACTIVE} .jp-CodeCell").filter(has_text=text).first
 
 
 def _replace_and_run(page, cell, code):
@@ -146,7 +163,7 @@ def test_module_00_in_a_real_jupyterlab(lab, browser):
     _open(page, lab, "00-start-here.ipynb")
     _run_all(page)
     _shot(page, "00-after-run-all")
-    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    errors = page.locator(f"{ACTIVE} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     assert errors.count() == 0, errors.first.inner_text()
     assert "Not attempted" in _output_of_check(page, "00.1")
 
@@ -180,4 +197,38 @@ def test_module_00_in_a_real_jupyterlab(lab, browser):
     saved = json.loads((lab["workspace"] / ".course" / "progress.json").read_text())
     assert saved["questions"]["00.1"]["status"] == "correct"
     assert saved["questions"]["00.3"]["status"] == "correct"
+    page.close()
+
+
+_SRC_CHANGED = """([img, before]) => img.getAttribute('src') && img.getAttribute('src') !== before"""
+
+
+def test_module_06_explorer_slider_redraws(lab, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _open(page, lab, "06-cascades-and-feedback.ipynb")
+    _run_all(page)
+    errors = page.locator(f"{ACTIVE} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.first.inner_text()
+
+    explorer = _cell_with(page, "cascade_explorer()").locator(".jp-OutputArea-output").first
+    explorer.scroll_into_view_if_needed()
+    plot = explorer.locator("img").first
+    plot.wait_for(timeout=30_000)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=plot.element_handle(), timeout=30_000)
+    readout = explorer.locator(".widget-html").last
+    assert "spread 10 people" in readout.inner_text()
+    before, before_pixels = plot.get_attribute("src"), plot.screenshot()
+    _shot(page, "06-explorer-before")
+
+    spread = explorer.locator(".widget-slider").filter(has_text="spread").locator(".noUi-handle").first
+    spread.focus()
+    for _ in range(15):  # 15 steps of 0.1: sd 10 -> 11.5
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(_SRC_CHANGED, arg=[plot.element_handle(), before], timeout=20_000)
+    page.wait_for_function("el => el.innerText.includes('spread 11.5 people')", arg=readout.element_handle(),
+                           timeout=20_000)
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=plot.element_handle(), timeout=20_000)
+    _shot(page, "06-explorer-after")
+    assert plot.get_attribute("src") != before, "moving the spread slider must redraw the plot"
+    assert plot.screenshot() != before_pixels, "the redrawn plot must look different"
     page.close()
