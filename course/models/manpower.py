@@ -20,9 +20,10 @@ question becomes whether a shortfall heals. Writing ``x = S / target``, ``a`` fo
 ``feedback``, the net flow below target is then ``target * (1 - x) * (a + b + c - b f x)``:
 equilibria at ``x = 1`` and ``x = (a + b + c) / (b f)``. The feedback is critical at
 ``f_c = (a + b + c) / b`` (:func:`critical_feedback`): below it a shortfall shrinks and the
-force returns to target, above it the reinforcing loop dominates near target and any
-shortfall grows until the force settles at ``target * f_c / f`` — a "runaway" to a lower
-level, not to zero, because replacements rise as the gap grows.
+force returns to target, above it the reinforcing loop dominates near target and the
+force settles at ``target * f_c / f`` — a "runaway" to a lower level, not to zero, because
+replacements rise as the gap grows. A small shortfall grows to that level; a force that starts
+below it climbs back up to it.
 
 What data would tell the two regimes apart (none is in the article): monthly strength of
 comparable units after a shock (does the gap close or widen?); departure rates against how
@@ -258,8 +259,8 @@ def critical_feedback(params: ManpowerParams) -> float:
     ``+ b f d`` through the feedback on the hazard. The reinforcing loop dominates when
     ``b f > a + b + c``, i.e. above ``f_c = (a + b + c) / b`` — Sterman's (2000)
     "shift in loop dominance". With the default intake this is exact: below ``f_c`` the target
-    is stable; above it, any shortfall grows until the stock reaches
-    ``target * f_c / f``. Returns ``inf`` when ``base_departure`` is 0 (no hazard to amplify).
+    is stable; above it, the stock moves to ``target * f_c / f`` (a small shortfall grows to
+    it; a stock that starts lower climbs to it). Returns ``inf`` when ``base_departure`` is 0 (no hazard to amplify).
 
     Examples
     --------
