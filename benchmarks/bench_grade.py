@@ -5,8 +5,12 @@ Builds 20 submissions of module 00 (10 correct, 5 partly wrong, 3 blank, 1 infin
 - `course grade` with 2 workers (cell limit 5 s);
 - the same notebooks with plain nbclient, one fresh kernel each, serially and with 2 workers
   (no grading at all: the floor any grader pays to run the code);
-- nbgrader's `autograde` on an equivalent nbgrader assignment, if nbgrader can be installed into
-  a private venv under /tmp (it is never a dependency of this project).
+- nbgrader's `autograde` on the same notebooks as an nbgrader assignment (course folder with
+  source/, submitted/, autograded/ and a gradebook db; `generate_assignment`, then `autograde`),
+  each check cell made an autograder test cell (`assert check(...)`, 1 point). nbgrader is
+  installed from PyPI into a private venv under /tmp only (never a dependency of this project).
+
+Every timing is taken in the same run, so the ratios hold even when other work loads the CPU.
 
 Run: .venv/bin/python benchmarks/bench_grade.py [--no-nbgrader]
 """
@@ -52,77 +56,141 @@ def build(folder: Path) -> list[Path]:
     return paths
 
 
-def nbclient_floor(paths: list[Path], workers: int) -> float:
+def _cpu() -> float:
+    """CPU seconds used so far by this process and every finished descendant (kernels included)."""
+    import resource
+
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                   resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def nbclient_floor(paths: list[Path], workers: int) -> tuple[float, float]:
     import nbformat
     from nbclient import NotebookClient
 
     def run(p: Path) -> None:
         nb = nbformat.read(p, as_version=4)
         NotebookClient(nb, timeout=5, allow_errors=True, interrupt_on_timeout=True, kernel_name="python3",
-                       resources={"metadata": {"path": str(p.parent)}}).execute()
+                       resources={"metadata": {"path": str(p.parent)}}).execute(stdout=subprocess.DEVNULL,
+                                                                                stderr=subprocess.DEVNULL)
 
-    start = time.perf_counter()
+    cpu, start = _cpu(), time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(run, paths))
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu() - cpu
 
 
-def course_grade(folder: Path) -> float:
-    start = time.perf_counter()
+def course_grade(folder: Path) -> tuple[float, float]:
+    cpu, start = _cpu(), time.perf_counter()
     subprocess.run([sys.executable, "-m", "course", "grade", str(folder / "subs"), "--out", str(folder / "results"),
                     "--workers", "2", "--cell-timeout", "5"], check=True, capture_output=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu() - cpu
 
 
-def nbgrader(folder: Path, paths: list[Path]) -> float | None:
+def _nbgrader_copy(nb: dict) -> dict:
+    """The notebook as nbgrader wants it: each check cell an autograder test (`assert check(...)`, 1 point)."""
+    nb = json.loads(json.dumps(nb))
+    for j, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code" and "check(" in cell["source"]:
+            cell["source"] = "\n".join("assert " + line if line.startswith("check(") else line
+                                       for line in cell["source"].splitlines())
+            cell["metadata"]["nbgrader"] = {"grade": True, "grade_id": f"check-{j}", "locked": True, "points": 1,
+                                            "schema_version": 3, "solution": False, "task": False}
+    return nb
+
+
+def nbgrader(folder: Path, paths: list[Path]) -> tuple[tuple[float, float] | None, str]:
+    """Time `nbgrader autograde` on the same submissions: ((seconds, CPU seconds), note), or (None, why not).
+
+    nbgrader lives only in a private venv under /tmp. Its commands run with that venv's bin/ first on
+    PATH: nbgrader calls `alembic` by name to create its gradebook, and without it on PATH
+    `generate_assignment` fails and `autograde` then finds no assignment.
+    """
+    import os
+
     venv = Path(tempfile.gettempdir()) / "rtr-bench-nbgrader"
-    py = venv / "bin" / "python"
-    if not py.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    py, nbg = venv / "bin" / "python", venv / "bin" / "nbgrader"
+    if not nbg.exists():
+        if not py.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         ok = subprocess.run([str(py), "-m", "pip", "install", "-q", "nbgrader", "pandas", "matplotlib", "ipywidgets"],
-                            capture_output=True)
+                            capture_output=True, text=True)
+        if ok.returncode or not nbg.exists():
+            return None, "nbgrader could not be installed into its private venv: " + (ok.stderr.strip().splitlines() or ["?"])[-1]
+        ok = subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "-e", str(ROOT)], capture_output=True, text=True)
         if ok.returncode:
-            print("nbgrader could not be installed into its private venv; skipped")
-            return None
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-deps", "-e", str(ROOT)], check=True)
+            return None, "the course could not be installed into nbgrader's venv: " + (ok.stderr.strip().splitlines() or ["?"])[-1]
+    env = dict(os.environ, PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+    env.pop("PYTHONPATH", None)
     course_dir = folder / "nbgrader"
+    starter = json.loads((folder / "release" / "00-start-here.ipynb").read_text(encoding="utf-8"))
+    source = course_dir / "source" / "ps1"
+    source.mkdir(parents=True)
+    (source / "00-start-here.ipynb").write_text(json.dumps(_nbgrader_copy(starter)), encoding="utf-8")
     for i, p in enumerate(paths):
         d = course_dir / "submitted" / f"s{i:02d}" / "ps1"
         d.mkdir(parents=True)
-        nb = json.loads(p.read_text(encoding="utf-8"))
-        for j, cell in enumerate(nb["cells"]):  # nbgrader needs its own metadata on graded cells
-            if "check(" in cell["source"] and cell["cell_type"] == "code":
-                cell["metadata"]["nbgrader"] = {"grade": True, "grade_id": f"c{j}", "locked": False, "points": 1,
-                                                "schema_version": 3, "solution": False, "task": False}
-        (d / "00-start-here.ipynb").write_text(json.dumps(nb), encoding="utf-8")
-    source = course_dir / "source" / "ps1"
-    source.mkdir(parents=True)
-    (source / "00-start-here.ipynb").write_text((course_dir / "submitted" / "s00" / "ps1" / "00-start-here.ipynb").read_text())
+        (d / "00-start-here.ipynb").write_text(json.dumps(_nbgrader_copy(json.loads(p.read_text(encoding="utf-8")))),
+                                               encoding="utf-8")
     (course_dir / "nbgrader_config.py").write_text(
-        "c = get_config()\nc.CourseDirectory.root = %r\nc.ExecutePreprocessor.timeout = 5\n"
-        "c.CourseDirectory.db_assignments = [dict(name='ps1')]\n"
-        "c.CourseDirectory.db_students = [%s]\n" % (str(course_dir), ", ".join(f"dict(id='s{i:02d}')" for i in range(len(paths)))))
-    nbg = venv / "bin" / "nbgrader"
-    subprocess.run([str(nbg), "generate_assignment", "ps1", "--force"], cwd=course_dir, capture_output=True)
-    start = time.perf_counter()
-    run = subprocess.run([str(nbg), "autograde", "ps1", "--force"], cwd=course_dir, capture_output=True, text=True)
-    took = time.perf_counter() - start
-    if run.returncode:
-        print("nbgrader autograde failed:", (run.stderr.strip().splitlines() or ["?"])[-1])
-    return took
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(course_dir)!r}\n"
+        "c.CourseDirectory.course_id = 'bench'\n"
+        "c.Execute.timeout = 5\n"
+        "c.Execute.interrupt_on_timeout = True\n", encoding="utf-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(nbg), *args], cwd=course_dir, env=env, capture_output=True, text=True)
+
+    (course_dir / "students.csv").write_text("id\n" + "".join(f"s{i:02d}\n" for i in range(len(paths))), encoding="utf-8")
+    run("db", "student", "import", "students.csv")
+    gen = run("generate_assignment", "ps1", "--force")
+    if gen.returncode:
+        return None, "nbgrader generate_assignment failed: " + _last_error(gen.stderr)
+    cpu, start = _cpu(), time.perf_counter()
+    auto = run("autograde", "ps1", "--force")
+    took = time.perf_counter() - start, _cpu() - cpu
+    if auto.returncode:
+        return None, "nbgrader autograde failed: " + _last_error(auto.stderr)
+    graded = len(list((course_dir / "autograded").glob("*/ps1/00-start-here.ipynb")))
+    if graded != len(paths):
+        return None, f"nbgrader autograde graded {graded} of {len(paths)} submissions"
+    return took, f"{_points(course_dir / 'gradebook.db', 'SELECT sum(auto_score) FROM grade'):g} points awarded"
+
+
+def _points(db: Path, query: str) -> float:
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        return con.execute(query).fetchone()[0] or 0
+
+
+def _last_error(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if "ERROR" in line or "Error" in line]
+    return (lines or stderr.strip().splitlines() or ["no message"])[-1][:300]
 
 
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = build(folder)
-        serial = nbclient_floor(paths, 1)
-        floor = nbclient_floor(paths, 2)
-        ours = course_grade(folder)
-        theirs = None if "--no-nbgrader" in sys.argv else nbgrader(folder, paths)
-        print(f"20 submissions of module 00 (10 correct, 5 partly wrong, 3 blank, 1 loop, 1 raising)")
-        print(f"nbclient, serial (1 kernel at a time)  : {serial:6.1f} s")
-        print(f"nbclient, 2 workers (the floor)        : {floor:6.1f} s")
-        print(f"course grade, 2 workers                : {ours:6.1f} s   ratio to floor {ours / floor:4.2f}x (goal <= 1.3x)")
-        if theirs is not None:
-            print(f"nbgrader autograde (serial)            : {theirs:6.1f} s   nbgrader / course grade = {theirs / ours:4.2f}x (goal >= 3x)")
+        (serial, serial_cpu) = nbclient_floor(paths, 1)
+        (floor, floor_cpu) = nbclient_floor(paths, 2)
+        (ours, ours_cpu) = course_grade(folder)
+        measured, note = (None, "skipped (--no-nbgrader)") if "--no-nbgrader" in sys.argv else nbgrader(folder, paths)
+        print("20 submissions of module 00 (10 correct, 5 partly wrong, 3 blank, 1 loop, 1 raising); "
+              "wall-clock seconds, and CPU seconds of all processes involved (kernels included)")
+        print(f"nbclient, serial (1 kernel at a time)     : {serial:6.1f} s  (CPU {serial_cpu:6.1f} s)")
+        print(f"nbclient, 2 workers (the floor)           : {floor:6.1f} s  (CPU {floor_cpu:6.1f} s)")
+        print(f"course grade, 2 workers                   : {ours:6.1f} s  (CPU {ours_cpu:6.1f} s)   "
+              f"course grade / floor = {ours / floor:4.2f}x (goal <= 1.3x)")
+        ours_points = _points(folder / "results" / "gradebook.sqlite", "SELECT sum(points) FROM results")
+        if measured is not None:
+            theirs, theirs_cpu = measured
+            print(f"nbgrader autograde (serial, its only mode): {theirs:6.1f} s  (CPU {theirs_cpu:6.1f} s)   "
+                  f"nbgrader / course grade = {theirs / ours:4.2f}x (goal >= 3x)")
+            print(f"  in CPU seconds, nbgrader / course grade = {theirs_cpu / ours_cpu:4.2f}x; "
+                  f"nbgrader / nbclient serial = {theirs / serial:4.2f}x wall, {theirs_cpu / serial_cpu:4.2f}x CPU")
+            print(f"points awarded: course grade {ours_points:g}, nbgrader {note.split()[0]}")
+        else:
+            print(f"nbgrader autograde: not measured: {note}")

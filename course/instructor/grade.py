@@ -1,4 +1,4 @@
-"""Grade submissions in bulk: each in its own process and fresh kernel, graded on what it computed.
+"""Grade submissions in bulk: each in a fresh kernel of its own, graded on what it computed.
 
 How an answer is found, whatever the learner did to the cells: before running a submission, the
 grader parses every code cell and, after each cell that calls ``check("ID", expr)`` (whatever
@@ -9,23 +9,38 @@ are called in the kernel on the inputs the grader chose, and only their outputs 
 Everything is then compared in the grader's process with the instructor's question specs for
 that learner's variant — nothing the kernel can patch takes part in grading.
 
-Limits: a per-cell timeout, a per-notebook wall-clock limit (the worker process is killed), an
-address-space limit inherited by the kernel, and an output-size cap.
+How a batch runs: a few worker threads of the grading process take submissions one at a time.
+Each submission runs in a kernel process started for it alone, in an empty folder of its own,
+and killed with everything it forked once its notebook has run: a kernel is never reused. While
+a worker runs one submission it already starts a *spare* kernel for whichever submission it
+takes next, so kernel start-up overlaps execution. The grading process imports the course, the
+question specs and the hidden tests once, and grades each submission's answers (plain data) in
+its main thread, one submission at a time.
+
+Limits: a per-cell timeout (the cell is interrupted, the rest still runs), a per-notebook
+wall-clock limit (the kernel is killed), an address-space limit set on the kernel process before
+any of the submission's code reaches it, and an output-size cap (output past a hard bound is not
+even kept, so no submission can exhaust the grader's memory).
 """
 
 from __future__ import annotations
 
 import ast
+import asyncio
+import functools
 import hashlib
 import json
 import os
+import queue
 import secrets
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +117,10 @@ def _flags(source: str) -> set[str]:
 
 
 _PREAMBLE = '''
+import os as _os
+_os.environ["COURSE_LEARNER"] = {learner!r}
+del _os
+
 def {name}(qid, get, cases=None):
     import inspect as _i, json as _j
     from IPython.display import publish_display_data as _p
@@ -110,7 +129,7 @@ def {name}(qid, get, cases=None):
             return {{"ellipsis": True}}
         if type(v).__name__ == "DataFrame":
             return {{"frame": v.to_json(orient="split")}}
-        return {{"value": _j.loads(_j.dumps(v, default=lambda o: o.item() if hasattr(o, "item") else (o.tolist() if hasattr(o, "tolist") else list(o) if isinstance(o, (set, frozenset, tuple)) else repr(o))))}}
+        return {{"value": _j.loads(_j.dumps(v, default=lambda o: o.to_plain() if hasattr(o, "to_plain") else o.item() if hasattr(o, "item") else (o.tolist() if hasattr(o, "tolist") else list(o) if isinstance(o, (set, frozenset, tuple)) else repr(o))))}}
     try:
         v = get()
         if cases is not None and callable(v):
@@ -131,10 +150,17 @@ def {name}(qid, get, cases=None):
 
 def _starter_expressions(module: str) -> dict[str, str]:
     """The answer name each question is checked with in the student copy (names only, never literals)."""
-    from course.instructor.workspace import student_notebooks
+    from course.instructor.release import release
+    from course.instructor.workspace import _checkout_sources
 
+    packaged = Path(__file__).resolve().parents[1] / "_notebooks"
     with tempfile.TemporaryDirectory() as tmp:
-        for nb_path in student_notebooks(Path(tmp)).glob(f"{module}-*.ipynb"):
+        folder = packaged
+        if not packaged.is_dir():  # a checkout: release this module only (another one may be half-written)
+            folder = Path(tmp)
+            if any(p.name[:2] == module for p in _checkout_sources().glob("*.ipynb")):
+                release(source=_checkout_sources(), out=folder, modules=[module])
+        for nb_path in folder.glob(f"{module}-*.ipynb"):
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
             exprs: dict[str, str] = {}
             for cell in nb["cells"]:
@@ -162,26 +188,41 @@ def _all_cases(q, params, hidden: dict[str, list[tuple]]) -> list[tuple]:
     return [tuple(c) for c in q.cases(params)] + hidden.get(q.id, [])
 
 
-def _prepare(nb: dict[str, Any], module: str, learner: str) -> tuple[dict[str, Any], str, list[str]]:
+@dataclass(frozen=True)
+class _Module:
+    """What grading one module needs, loaded once per run in the grading process."""
+
+    id: str
+    questions: tuple
+    hidden: dict[str, list[tuple]]
+    starters: dict[str, str]
+
+    @classmethod
+    def load(cls, module: str) -> _Module:
+        from course.checks import questions
+
+        return cls(module, tuple(questions(module)), hidden_cases(module), _starter_expressions(module))
+
+
+def _prepare(nb: dict[str, Any], module: _Module, learner: str) -> tuple[dict[str, Any], str, list[str]]:
     """Insert the capture cells; returns the notebook to run, the nonce, and tampering flags."""
-    from course.checks import _params, questions
+    from course.checks import _params
 
     nonce = secrets.token_hex(16)
     name = f"_grade_{nonce[:12]}"
-    qs = {q.id: q for q in questions(module)}
-    hidden = hidden_cases(module)
+    qs = {q.id: q for q in module.questions}
 
     def capture(qid: str, expr: str, tag: str) -> dict[str, Any]:
         q = qs.get(qid)
         cases = None
         if q is not None and q.kind == "function":
-            cases = json.dumps([list(c) for c in _all_cases(q, _params(q, learner), hidden)])
+            cases = json.dumps([list(c) for c in _all_cases(q, _params(q, learner), module.hidden)])
         arg = f", cases={cases}" if cases else ""
         return {"cell_type": "code", "metadata": {"tags": [tag]}, "execution_count": None, "outputs": [],
                 "source": f"{name}({qid!r}, lambda: ({expr}){arg})"}
 
     cells = [{"cell_type": "code", "metadata": {"tags": ["grader"]}, "execution_count": None, "outputs": [],
-              "source": _PREAMBLE.format(name=name, mime=ANSWER_MIME, nonce=nonce)}]
+              "source": _PREAMBLE.format(name=name, mime=ANSWER_MIME, nonce=nonce, learner=learner)}]
     flags: set[str] = set()
     for cell in nb.get("cells", []):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -193,7 +234,7 @@ def _prepare(nb: dict[str, Any], module: str, learner: str) -> tuple[dict[str, A
         for qid, expr in _check_calls(src):
             if qid in qs:
                 cells.append(capture(qid, expr, "grader"))
-    for qid, expr in _starter_expressions(module).items():
+    for qid, expr in module.starters.items():
         if qid in qs:
             cells.append(capture(qid, expr, "grader-fallback"))
     run = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
@@ -201,6 +242,14 @@ def _prepare(nb: dict[str, Any], module: str, learner: str) -> tuple[dict[str, A
     return run, nonce, sorted(flags)
 
 
+def _read(raw: bytes) -> dict[str, Any]:
+    """The submission as a notebook dict, or ValueError saying why it is not a readable one."""
+    nb = json.loads(raw.decode("utf-8"))  # both errors are ValueErrors
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise ValueError("no list of cells")
+    if nb.get("nbformat") != 4:
+        raise ValueError(f"nbformat {nb.get('nbformat')!r}, expected 4 (open and save it in JupyterLab)")
+    return nb
 def _decode(payload: dict[str, Any]) -> Any:
     if "ellipsis" in payload:
         return ...
@@ -214,17 +263,25 @@ def _decode(payload: dict[str, Any]) -> Any:
 
 
 class _Recorded:
-    """Stands in for a learner's function: replays the outputs it gave in the kernel, in order."""
+    """Stands in for a learner's function: replays the output it gave in the kernel for the same inputs.
 
-    def __init__(self, calls: list[dict[str, Any]]):
-        self.calls, self.i, self.__name__ = calls, 0, "your function"
+    Outputs are looked up by their inputs, not by call order, so a check that calls the function
+    once more (to see whether it is still the starter) or in another order still sees the right one.
+    """
+
+    def __init__(self, calls: list[dict[str, Any]], cases: list[tuple]):
+        self.__name__ = "your function"
+        self.outputs = {_case_key(args): call for args, call in zip(cases, calls)}
 
     def __call__(self, *args):
-        call = self.calls[self.i] if self.i < len(self.calls) else {"error": "RuntimeError: no output recorded"}
-        self.i += 1
+        call = self.outputs.get(_case_key(args), {"error": "RuntimeError: no output recorded for these inputs"})
         if "error" in call:
             raise RuntimeError(call["error"])
         return _decode(call)
+
+
+def _case_key(args) -> str:
+    return json.dumps([list(a) if isinstance(a, tuple) else a for a in args], default=repr)
 
 
 def _passes_hidden(q, params, calls: list[dict[str, Any]], cases: list[tuple]) -> bool:
@@ -246,69 +303,12 @@ def _passes_hidden(q, params, calls: list[dict[str, Any]], cases: list[tuple]) -
     return True
 
 
-def _worker(path: str, module: str, learner: str, settings: dict[str, Any]) -> dict[str, Any]:
-    """Run and grade one submission (called in a child process)."""
-    import resource
-
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    from course.checks import _params, questions
+def _grade_answers(module: _Module, learner: str, answers: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+    """Compare the answers a kernel computed with the instructor's specs (in the grading process, on data only)."""
+    from course.checks import _params
     from course.checks._engine import Result, evaluate
 
-    hidden = hidden_cases(module) if module else {}
-    limit = settings["memory_mb"] * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    raw = Path(path).read_bytes()
-    out: dict[str, Any] = {"status": "graded", "reason": "", "flags": [], "results": []}
-    try:
-        nb = json.loads(raw.decode("utf-8"))
-        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-            raise ValueError("no list of cells")
-        if nb.get("nbformat") != 4:
-            raise ValueError(f"nbformat {nb.get('nbformat')!r}, expected 4 (open and save it in JupyterLab)")
-    except (UnicodeDecodeError, ValueError) as exc:
-        out.update(status="failed", reason=f"not a readable notebook: {exc}")
-        nb = None
-    answers: dict[str, Any] = {}
-    if nb is not None:
-        run, nonce, flags = _prepare(nb, module, learner)
-        out["flags"] = flags
-        work = tempfile.mkdtemp(prefix="grade-")
-        node = nbformat.from_dict(run)
-        client = NotebookClient(node, timeout=settings["cell_timeout"], allow_errors=True, kernel_name="python3",
-                                interrupt_on_timeout=True, resources={"metadata": {"path": work}})
-        env = dict(os.environ, COURSE_LEARNER=learner, COURSE_WORKSPACE=work, MPLBACKEND="Agg")
-        try:
-            client.execute(env=env)
-        except CellTimeoutError:
-            out["reason"] = f"a cell ran past {settings['cell_timeout']} s and was stopped"
-        except DeadKernelError:
-            out["reason"] = "the kernel died (exit, crash or memory); graded on what ran before"
-        except Exception as exc:  # noqa: BLE001 - any failure of one submission is recorded, never raised
-            out["reason"] = f"execution stopped: {type(exc).__name__}: {exc}"[:300]
-        size = 0
-        primary: dict[str, Any] = {}
-        fallback: dict[str, Any] = {}
-        for cell in node.cells:
-            tags = cell.metadata.get("tags", [])
-            for o in cell.get("outputs", []):
-                size += len(json.dumps(o))
-                item = o.get("data", {}).get(ANSWER_MIME)
-                if not item or not tags or item.get("nonce") != nonce:
-                    continue  # only the grader's own cells, with this run's secret, count
-                (primary if "grader" in tags else fallback)[item["qid"]] = item["answer"]
-        interrupted = any(o.get("ename") == "KeyboardInterrupt" for c in node.cells for o in c.get("outputs", []))
-        if interrupted and not out["reason"]:
-            out["reason"] = f"a cell ran past {settings['cell_timeout']} s and was interrupted; the rest still ran"
-        answers = dict(fallback)
-        for qid, answer in primary.items():  # the learner's own check call wins unless it failed
-            if "error" not in answer or qid not in fallback:
-                answers[qid] = answer
-        if size > settings["output_cap"]:
-            out["flags"].append(f"output of {size:,} bytes exceeds the cap of {settings['output_cap']:,}")
-    for q in questions(module):
+    for q in module.questions:
         params = _params(q, learner)
         payload = answers.get(q.id)
         if payload is None:
@@ -320,11 +320,14 @@ def _worker(path: str, module: str, learner: str, settings: dict[str, Any]) -> d
             out["results"].append({"qid": q.id, "status": "incorrect", "points": 0,
                                    "max_points": q.points if q.graded else 0, "message": message})
             continue
-        answer = _Recorded(payload["calls"]) if "calls" in payload else _decode(payload)
+        if "calls" in payload:
+            answer = _Recorded(payload["calls"], _all_cases(q, params, module.hidden) if q.kind == "function" else [])
+        else:
+            answer = _decode(payload)
         if q.kind in {"set", "choices"} and isinstance(answer, list):
             answer = [tuple(a) if isinstance(a, list) else a for a in answer]
         r = evaluate(q, answer, params)
-        extra = hidden.get(q.id, []) if "calls" in payload else []
+        extra = module.hidden.get(q.id, []) if "calls" in payload else []
         if r.correct and extra and not _passes_hidden(q, params, payload["calls"][len(q.cases(params)):], extra):
             r = Result(q.id, "incorrect", "Right on the notebook's inputs, but a further check at grading found a wrong "
                        "result on another input (not shown, so the check stays fair). Test your function on edge cases.",
@@ -334,38 +337,303 @@ def _worker(path: str, module: str, learner: str, settings: dict[str, Any]) -> d
     return out
 
 
-def _run_one(sub, settings: GradeSettings) -> dict[str, Any]:
-    """Run the worker for one submission in a child process, killed at the notebook limit."""
-    spec = json.dumps({"path": str(sub.path), "module": sub.module, "learner": sub.learner, "settings": settings.__dict__})
+# Output past the cap is still counted (for the flag) but kept only up to this bound, answers apart,
+# and zmq drops any single kernel message larger than _MAX_MESSAGE: a flood cannot fill the grader's memory.
+_KEEP_BYTES = 64 * 1024 * 1024
+_MAX_MESSAGE = 256 * 1024 * 1024
+
+
+@dataclass
+class _Batch:
+    """What the workers of one ``grade`` call share: the queues, the limits, and the kernels alive."""
+
+    settings: GradeSettings
+    scratch: Path
+    modules: dict[str, _Module | str] = field(default_factory=dict)  # filled while the first kernels boot
+    loaded: threading.Event = field(default_factory=threading.Event)
+    jobs: queue.Queue = field(default_factory=queue.Queue)
+    done: queue.Queue = field(default_factory=queue.Queue)
+    stop: threading.Event = field(default_factory=threading.Event)
+    live: dict[int, int] = field(default_factory=dict)  # id(kernel) -> process group, until it is killed
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def kill_all(self) -> None:
+        """Kill every kernel still alive (a run stopped early): none outlives ``grade``."""
+        with self.lock:
+            for pgid in self.live.values():
+                _killpg(pgid)
+
+
+def _killpg(pgid: int) -> None:
     try:
-        proc = subprocess.run([sys.executable, "-m", "course.instructor.grade", spec], capture_output=True, text=True,
-                              timeout=settings.notebook_timeout, start_new_session=True)
-    except subprocess.TimeoutExpired:
-        return {"status": "failed", "reason": f"the notebook ran past {settings.notebook_timeout} s and was stopped",
-                "flags": [], "results": []}
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        tail = (proc.stderr.strip().splitlines() or ["no message"])[-1][:200]
-        return {"status": "failed", "reason": f"the grader's worker stopped ({tail})", "flags": [], "results": []}
-    return json.loads(lines[-1])
+        os.killpg(pgid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+# Runs first in the kernel's process: sets the address-space limit, then becomes the kernel (same process,
+# so the kernel and anything it forks inherit the limit before a line of it, or of the submission, runs).
+_LIMIT_SHIM = "import os, resource, sys; n = int(sys.argv[1]); resource.setrlimit(resource.RLIMIT_AS, (n, n)); os.execv(sys.argv[2], sys.argv[2:])"
+
+
+@functools.cache
+def _manager_class():
+    """jupyter_client's AsyncKernelManager, launching the kernel through the memory-limit shim."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class _Manager(AsyncKernelManager):
+        memory_limit = 0
+
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            cmd = super().format_kernel_cmd(extra_arguments)
+            executable = shutil.which(cmd[0]) or cmd[0]
+            return [sys.executable, "-S", "-c", _LIMIT_SHIM, str(self.memory_limit), executable, *cmd[1:]]
+
+    return _Manager
+
+
+@functools.cache
+def _client_class():
+    """nbclient's NotebookClient, counting every output's bytes and keeping them only up to a bound."""
+    from nbclient import NotebookClient
+
+    class _Client(NotebookClient):
+        def __init__(self, *args: Any, keep: int, **kw: Any):
+            super().__init__(*args, **kw)
+            self.keep, self.produced, self.kept = keep, 0, {False: 0, True: 0}
+
+        def output(self, outs, msg, display_id, cell_index):
+            out = super().output(outs, msg, display_id, cell_index)
+            if out is not None:
+                n = len(json.dumps(out))
+                self.produced += n
+                answer = isinstance(out.get("data"), dict) and ANSWER_MIME in out["data"]
+                if self.kept[answer] + n > self.keep and outs and outs[-1] is out:
+                    outs.pop()  # counted for the cap, not kept
+                else:
+                    self.kept[answer] += n
+            return out
+
+    return _Client
+
+
+class _Kernel:
+    """A kernel process for exactly one submission: started, limited, connected, used once, killed.
+
+    Created inside a worker's event loop; ``ready`` is a task that completes once the kernel
+    answers, so a spare kernel boots while the worker's current submission runs.
+    """
+
+    def __init__(self, batch: _Batch):
+        self.batch = batch
+        self.work = tempfile.mkdtemp(prefix="grade-", dir=batch.scratch)
+        self.km: Any = None
+        self.kc: Any = None
+        self.ready = asyncio.ensure_future(self._start(batch.settings))
+
+    async def _start(self, settings: GradeSettings):
+        import zmq
+
+        env = {k: v for k, v in os.environ.items() if k != "COURSE_LEARNER"}  # set per submission by the preamble
+        env.update(COURSE_WORKSPACE=self.work, MPLBACKEND="Agg")
+        self.km = _manager_class()(kernel_name="python3")
+        self.km.memory_limit = settings.memory_mb * 1024 * 1024
+        # History in memory, as nbclient does: the shared history file would show one submission's cells to the next.
+        # The kernel's own stdout/stderr (not the notebook's outputs) would clutter the instructor's terminal.
+        await self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"], env=env, cwd=self.work,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with self.batch.lock:
+            self.batch.live[id(self)] = self.km.provisioner.pgid or self.km.provisioner.pid
+        kc = self.km.client()
+        kc.context.setsockopt(zmq.MAXMSGSIZE, _MAX_MESSAGE)
+        kc.start_channels()
+        self.kc = kc
+        await kc.wait_for_ready(timeout=60)
+        kc.allow_stdin = False
+        return kc
+
+    async def stop(self) -> None:
+        """Kill the kernel and everything it forked (its process group), and remove its folder."""
+        if not self.ready.done():
+            self.ready.cancel()
+        await asyncio.gather(self.ready, return_exceptions=True)
+        with self.batch.lock:
+            pgid = self.batch.live.pop(id(self), None)
+            if pgid:  # the whole group, forked children included, while the kernel is unreaped (its id not reusable)
+                _killpg(pgid)
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+            if self.km is not None:
+                await self.km.shutdown_kernel(now=True)  # reaps it, removes its connection file
+        except Exception:  # noqa: BLE001 - it is killed already; this only tidies up
+            pass
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+async def _execute(kernel: _Kernel, kc: Any, run: dict[str, Any], nonce: str, settings: GradeSettings) -> dict[str, Any]:
+    """Run one prepared notebook in its kernel; returns status, reason, output size and the captured answers."""
+    import nbformat
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    node = nbformat.from_dict(run)
+    client = _client_class()(node, km=kernel.km, timeout=settings.cell_timeout, allow_errors=True, kernel_name="python3",
+                             interrupt_on_timeout=True, resources={"metadata": {"path": kernel.work}},
+                             keep=settings.output_cap + _KEEP_BYTES)
+    client.kc = kc  # already connected and ready: nbclient neither starts nor stops this kernel
+    out: dict[str, Any] = {"status": "graded", "reason": ""}
+    task = asyncio.ensure_future(client.async_execute())
+    finished, _ = await asyncio.wait({task}, timeout=settings.notebook_timeout)
+    if task not in finished:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return {"status": "failed", "reason": f"the notebook ran past {settings.notebook_timeout} s and was stopped"}
+    exc = task.exception()
+    if isinstance(exc, CellTimeoutError):
+        out["reason"] = f"a cell ran past {settings.cell_timeout} s and was stopped"
+    elif isinstance(exc, DeadKernelError):
+        out["reason"] = "the kernel died (exit, crash or memory); graded on what ran before"
+    elif exc is not None:  # any failure of one submission is recorded, never raised
+        out["reason"] = f"execution stopped: {type(exc).__name__}: {exc}"[:300]
+    primary: dict[str, Any] = {}
+    fallback: dict[str, Any] = {}
+    for cell in node.cells:
+        tags = cell.metadata.get("tags", [])
+        for o in cell.get("outputs", []):
+            item = o.get("data", {}).get(ANSWER_MIME)
+            if not tags or not isinstance(item, dict) or item.get("nonce") != nonce or not isinstance(item.get("answer"), dict):
+                continue  # only the grader's own cells, with this run's secret, count
+            (primary if "grader" in tags else fallback)[item.get("qid")] = item.get("answer")
+    interrupted = any(o.get("ename") == "KeyboardInterrupt" for c in node.cells for o in c.get("outputs", []))
+    if interrupted and not out["reason"]:
+        out["reason"] = f"a cell ran past {settings.cell_timeout} s and was interrupted; the rest still ran"
+    answers = dict(fallback)
+    for qid, answer in primary.items():  # the learner's own check call wins unless it failed
+        if "error" not in answer or qid not in fallback:
+            answers[qid] = answer
+    out["answers"] = answers
+    out["size"] = client.produced
+    return out
+
+
+async def _work(batch: _Batch) -> None:
+    """One worker: take submissions until none is left, each in a fresh kernel, with a spare booting meanwhile."""
+    jobs, done, stop, settings = batch.jobs, batch.done, batch.stop, batch.settings
+    spare: _Kernel | None = None
+    stopping: set[asyncio.Future] = set()
+
+    def retire(kernel: _Kernel) -> None:  # killed in the background while the next submission runs
+        task = asyncio.ensure_future(kernel.stop())
+        stopping.add(task)
+        task.add_done_callback(stopping.discard)
+
+    try:
+        if not jobs.empty():
+            spare = _Kernel(batch)  # boots while the grading process loads the questions and nbclient
+        await asyncio.to_thread(batch.loaded.wait)
+        while not stop.is_set():
+            try:
+                sub, digest = jobs.get_nowait()
+            except queue.Empty:
+                break
+            record: dict[str, Any] = {"status": "graded", "reason": "", "flags": []}
+            try:
+                module = batch.modules[sub.module]
+                if isinstance(module, str):
+                    raise RuntimeError(module)
+                nb = _read(sub.path.read_bytes())
+            except ValueError as exc:
+                done.put((sub, digest, {**record, "status": "failed", "reason": f"not a readable notebook: {exc}"}))
+                continue
+            except Exception as exc:  # noqa: BLE001
+                done.put((sub, digest, {**record, "status": "failed", "reason": f"the grader could not load it ({exc})"[:300]}))
+                continue
+            kernel = None
+            try:
+                run, nonce, record["flags"] = _prepare(nb, module, sub.learner)
+                for attempt in (1, 2):  # a kernel that fails to start (a port taken meanwhile) is replaced once
+                    kernel, spare = spare or _Kernel(batch), None
+                    try:
+                        kc = await kernel.ready
+                        break
+                    except Exception:
+                        retire(kernel)
+                        kernel = None
+                        if attempt == 2:
+                            raise
+                if not jobs.empty() and not stop.is_set():
+                    spare = _Kernel(batch)  # boots while this submission runs
+                record.update(await _execute(kernel, kc, run, nonce, settings))
+            except Exception as exc:  # noqa: BLE001 - one submission's failure never stops the batch
+                record.update(status="failed", reason=f"the grader could not run it ({type(exc).__name__}: {exc})"[:300])
+            finally:
+                if kernel is not None:
+                    retire(kernel)
+            done.put((sub, digest, record))
+    finally:
+        if spare is not None:
+            retire(spare)
+        await asyncio.gather(*list(stopping), return_exceptions=True)
+
+
+def _worker_thread(batch: _Batch) -> None:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(_work(batch))
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()
+
+
+def _result(module: _Module | str, learner: str, record: dict[str, Any], settings: GradeSettings) -> dict[str, Any]:
+    """The gradebook entry for one submission's run record."""
+    out = {"status": record["status"], "reason": record["reason"], "flags": list(record.get("flags", [])), "results": []}
+    if record["status"] == "failed" and "answers" not in record:
+        if record["reason"].startswith("not a readable notebook") and isinstance(module, _Module):
+            return _grade_answers(module, learner, {}, out)  # every question marked: nothing to grade
+        out["flags"] = []
+        return out
+    if record.get("size", 0) > settings.output_cap:
+        out["flags"].append(f"output of {record['size']:,} bytes exceeds the cap of {settings.output_cap:,}")
+    try:
+        return _grade_answers(module, learner, record["answers"], out)
+    except Exception as exc:  # noqa: BLE001
+        return {"status": "failed", "reason": f"grading stopped: {type(exc).__name__}: {exc}"[:300], "flags": out["flags"],
+                "results": []}
+
+
+def _warm_up() -> None:
+    """Import and look up what starting a kernel needs, once, here: two threads importing one package can clash."""
+    import zmq  # noqa: F401
+    from jupyter_client.provisioning import KernelProvisionerFactory
+
+    KernelProvisionerFactory.instance()
+    _manager_class()(kernel_name="python3").kernel_spec  # noqa: B018 - finds the kernel spec (imports ipykernel's)
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt("stopped by SIGTERM")
 
 
 def grade(*, submissions: Path, out: Path, workers: int | None = None, settings: GradeSettings = GradeSettings(),
           progress: bool = True) -> dict[str, Any]:
     """Grade every submission under ``submissions`` into the gradebook in ``out``; resumable and idempotent."""
-    from course.checks import modules
+    from course.checks import modules as course_modules
     from course.instructor.gradebook import Gradebook
     from course.instructor.submissions import find_submissions
 
     out.mkdir(parents=True, exist_ok=True)
     book = Gradebook(out / "gradebook.sqlite")
-    known = {m.id for m in modules()}
+    known = {m.id for m in course_modules()}
     start = time.monotonic()
     summary = {"graded": 0, "failed": 0, "skipped_unchanged": 0, "not_submissions": []}
     with tempfile.TemporaryDirectory() as scratch:
         subs, skipped = find_submissions(submissions, scratch=Path(scratch))
         summary["not_submissions"] = skipped
         todo = []
+        graded = book.digests()
         for sub in subs:
             digest = hashlib.sha256(sub.path.read_bytes()).hexdigest()
             if sub.module not in known:
@@ -373,30 +641,60 @@ def grade(*, submissions: Path, out: Path, workers: int | None = None, settings:
                             {"status": "failed", "reason": "no course module matches this file name (expected NN-name.ipynb)",
                              "flags": [], "results": []})
                 summary["failed"] += 1
-            elif book.has(sub.key, digest):
+            elif graded.get(sub.key) == digest:
                 summary["skipped_unchanged"] += 1
             else:
                 todo.append((sub, digest))
-        workers = workers or max(1, os.cpu_count() or 1)
-        done = 0
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_run_one, sub, settings): (sub, digest) for sub, digest in todo}
-            for fut in as_completed(futures):
-                sub, digest = futures[fut]
-                result = fut.result()
+        batch = _Batch(settings, Path(scratch))
+        for item in todo:
+            batch.jobs.put(item)
+        workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+        if todo:
+            _warm_up()
+        threads = [threading.Thread(target=_worker_thread, args=(batch,), name=f"grade-worker-{i}", daemon=True)
+                   for i in range(workers if todo else 0)]
+        for t in threads:
+            t.start()  # each starts its first kernel, then waits for what follows
+        count = 0
+        stop_on_term = threading.current_thread() is threading.main_thread()
+        if stop_on_term:  # `kill` (SIGTERM) stops the run like Ctrl-C: through the cleanup below
+            previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            try:
+                for module in sorted({sub.module for sub, _ in todo}):
+                    try:  # loaded once, here, while the first kernels boot
+                        batch.modules[module] = _Module.load(module)
+                    except Exception as exc:  # noqa: BLE001 - that module's submissions fail with the reason
+                        batch.modules[module] = f"module {module}'s questions could not be loaded: {type(exc).__name__}: {exc}"
+                if todo:
+                    _client_class()  # imports nbclient and nbformat once, here, rather than in a worker holding a ready kernel
+            finally:
+                batch.loaded.set()
+            while count < len(todo):
+                try:
+                    sub, digest, record = batch.done.get(timeout=0.5)
+                except queue.Empty:
+                    if any(t.is_alive() for t in threads) or not batch.done.empty():
+                        continue
+                    raise RuntimeError("the grading workers stopped early; run the same command again to grade the rest")
+                result = _result(batch.modules[sub.module], sub.learner, record, settings)
                 book.record(sub.learner, sub.module, sub.key, digest, result)
                 summary["graded" if result["status"] == "graded" else "failed"] += 1
-                done += 1
+                count += 1
                 if progress:
-                    bar = "#" * int(30 * done / len(todo))
-                    print(f"\r[{bar:<30}] {done}/{len(todo)} graded", end="", file=sys.stderr, flush=True)
+                    bar = "#" * int(30 * count / len(todo))
+                    print(f"\r[{bar:<30}] {count}/{len(todo)} graded", end="", file=sys.stderr, flush=True)
+        finally:
+            if stop_on_term:
+                signal.signal(signal.SIGTERM, previous)
+            batch.stop.set()
+            if count < len(todo):  # stopped early (Ctrl-C, or an error): kill the kernels so the workers end now
+                batch.kill_all()
+            for t in threads:
+                t.join(timeout=30)
+            batch.kill_all()
         if progress and todo:
             print(file=sys.stderr)
     summary["seconds"] = round(time.monotonic() - start, 1)
     book.write_feedback(out / "feedback")
     return summary
-
-
-if __name__ == "__main__":  # the worker entry point: one submission, JSON in argv, JSON out
-    spec = json.loads(sys.argv[1])
-    print(json.dumps(_worker(spec["path"], spec["module"], spec["learner"], spec["settings"])))
