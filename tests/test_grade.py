@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import sqlite3
+import time
 import zipfile
 from pathlib import Path
 
@@ -29,6 +30,15 @@ RIGHT = {
     "reflection = ...": "reflection = '" + "I would want to know who wrote it and where. " * 4 + "'",
 }
 FAST = GradeSettings(cell_timeout=4, notebook_timeout=40, output_cap=200_000, memory_mb=2000)
+# What a kernel had seen before this submission's own code ran: anything left by another submission (a
+# global, an environment variable, a file in its folder besides its own progress, input history) would
+# show in the recorded reflection.
+WITNESS = ("import builtins, os\n"
+           "seen = (getattr(builtins, 'graded_before', None), os.environ.get('COURSE_LEARNER'),\n"
+           "        sorted(set(os.listdir('.')) - {'.course'}), len(list(get_ipython().history_manager.search('*graded_before*'))))\n"
+           "builtins.graded_before = os.getpid()\n"
+           "open('mine.txt', 'w').write('x')\n"
+           "reflection = f'kernel {os.getpid()} saw {seen!r}. ' + 'I would want to know who wrote it and where. ' * 4")
 
 
 def _student_copy(tmp_path) -> dict:
@@ -93,6 +103,8 @@ def graded(tmp_path_factory):
             "'answer': {'value': 20}}})\nopen('progress.json', 'w').write('{\"00.1\": \"correct\"}')\nn_sentences = 1")
     _put(subs, "fakes-results", _edit(nb, {"n_sentences = ...": fake}))
     _put(subs, "snoops", _edit(nb, {"n_sentences = ...": "n_sentences = len(open('../../notebooks/hidden/lesson00.py').read())"}))
+    for i in range(4):
+        _put(subs, f"fresh-{i}", _edit(nb, {**RIGHT, "reflection = ...": WITNESS}))
     (subs / "notes.txt").write_text("not a notebook")
     weird = os.fsencode(str(subs)) + b"/caf\xe9-learner"
     os.makedirs(weird, exist_ok=True)
@@ -116,7 +128,7 @@ def _rows(out: Path) -> dict[str, dict]:
 @pytest.mark.slow
 def test_every_submission_ends_with_a_row_and_a_reason(graded):
     rows = _rows(graded["out"])
-    assert len(rows) == 24
+    assert len(rows) == 28
     assert graded["summary"]["not_submissions"] == [("notes.txt", "not a notebook (.ipynb)")]
     for learner in ("invalid-json", "truncated", "nbformat3", "binary"):
         assert rows[learner]["status"] == "failed" and rows[learner]["reason"].startswith("not a readable notebook"), learner
@@ -150,6 +162,48 @@ def test_runaway_code_is_bounded_and_the_rest_still_graded(graded):
 
 
 @pytest.mark.slow
+def test_every_submission_gets_a_kernel_of_its_own(graded):
+    """Kernels start ahead of need (spares) but are never reused: no global, variable or file carries over."""
+    db = sqlite3.connect(graded["out"] / "gradebook.sqlite")
+    texts = dict(db.execute("SELECT key, text FROM results WHERE qid = '00.4' AND key LIKE 'fresh-%'"))
+    assert len(texts) == 4
+    pids = set()
+    for key, text in texts.items():
+        learner = key.split("/")[0]
+        # no global set before, its own learner id, an empty folder, and only this very cell in the input history
+        assert f"saw (None, '{learner}', [], 1)." in text, (key, text)
+        pids.add(text.split()[1])
+    assert len(pids) == 4
+    assert all(_rows(graded["out"])[f"fresh-{i}"]["points"]["00.1"] == 1 for i in range(4))
+
+
+@pytest.mark.slow
+def test_notebook_limit_kills_the_kernel_and_what_it_forked_and_the_next_one_starts_fresh(tmp_path):
+    nb = _student_copy(tmp_path)
+    subs, pidfile = tmp_path / "subs", tmp_path / "child.pid"
+    slow = ("import builtins, os, time\nbuiltins.graded_before = 'slow'\npid = os.fork()\nif pid == 0:\n"
+            "    time.sleep(120)\n    os._exit(0)\n"
+            f"open({str(pidfile)!r}, 'w').write(str(pid))\ntime.sleep(60)")
+    _put(subs, "a-slow", _edit(nb, {**RIGHT, "n_sentences = ...": slow}))
+    _put(subs, "b-after", _edit(nb, {**RIGHT, "reflection = ...": WITNESS}))
+    limits = GradeSettings(cell_timeout=30, notebook_timeout=6, output_cap=200_000, memory_mb=2000)
+    summary = grade(submissions=subs, out=tmp_path / "out", workers=1, settings=limits, progress=False)
+    rows = _rows(tmp_path / "out")
+    assert summary["failed"] == 1 and rows["a-slow"]["reason"] == "the notebook ran past 6 s and was stopped"
+    assert rows["b-after"]["status"] == "graded" and rows["b-after"]["points"]["00.1"] == 1
+    text = sqlite3.connect(tmp_path / "out" / "gradebook.sqlite").execute(
+        "SELECT text FROM results WHERE key LIKE 'b-after/%' AND qid = '00.4'").fetchone()[0]
+    assert "saw (None, 'b-after', [], 1)." in text
+    child = Path(f"/proc/{pidfile.read_text()}/stat")
+    for _ in range(50):  # killed with its kernel's process group (gone, or a zombie awaiting its reaper)
+        if not child.exists() or child.read_text().rsplit(")", 1)[1].split()[0] in "ZX":
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("a process forked by the submission outlived the grading run")
+
+
+@pytest.mark.slow
 def test_tampering_never_changes_the_grade_and_is_flagged(graded):
     rows = _rows(graded["out"])
     for learner, flag in [("redefines-check", "redefines check"), ("patches-engine", "patches course internals"),
@@ -164,14 +218,14 @@ def test_rerun_is_idempotent_and_resumes_only_what_is_missing(graded):
     out = graded["out"]
     before = (out / "gradebook.sqlite").read_bytes()
     again = grade(submissions=graded["subs"], out=out, workers=2, settings=FAST, progress=False)
-    assert again["graded"] == 0 and again["skipped_unchanged"] == 24
+    assert again["graded"] == 0 and again["skipped_unchanged"] == 28
     assert (out / "gradebook.sqlite").read_bytes() == before
     db = sqlite3.connect(out / "gradebook.sqlite")
     with db:
         db.execute("DELETE FROM results WHERE key LIKE 'partly/%'")
         db.execute("DELETE FROM submissions WHERE key LIKE 'partly/%'")  # as if killed before this one
     resumed = grade(submissions=graded["subs"], out=out, workers=2, settings=FAST, progress=False)
-    assert resumed["graded"] == 1 and resumed["skipped_unchanged"] == 23
+    assert resumed["graded"] == 1 and resumed["skipped_unchanged"] == 27
     assert _rows(out)["partly"]["points"]["00.2"] == 1
 
 
@@ -234,3 +288,38 @@ def check_message(q):
     from course.checks._engine import evaluate
 
     return evaluate(q, lambda count, denominator: count / denominator * 1000, q.canonical_params()).message
+
+
+@pytest.mark.slow
+def test_a_complete_submission_of_every_module_scores_full_marks_for_a_learner_with_own_variants(tmp_path):
+    """The instructor's solutions, handed in by a learner with per-learner numbers, earn every point the
+    grader can see: function answers are replayed by their inputs, a fact-check is rebuilt from its plain
+    form and re-validated. Only click-only quizzes (no check call in the notebook) find no answer."""
+    import re
+
+    from course.checks import modules, questions
+
+    subs = tmp_path / "subs" / "learner-7"
+    subs.mkdir(parents=True)
+    checked: dict[str, set[str]] = {}
+    for m in modules():
+        nb = json.loads((ROOT / "notebooks" / m.notebook).read_text(encoding="utf-8"))
+        nb["cells"] = [c for c in nb["cells"] if "instructor" not in c.get("metadata", {}).get("tags", [])]
+        code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        checked[m.id] = set(re.findall(r'check\("(\d\d\.\d+)"', code))
+        (subs / m.notebook).write_text(json.dumps(nb), encoding="utf-8")
+    out = tmp_path / "results"
+    summary = grade(submissions=tmp_path / "subs", out=out, workers=2, progress=False)
+    assert summary["graded"] == len(modules()) and summary["failed"] == 0
+    db = sqlite3.connect(out / "gradebook.sqlite")
+    got = {(k.split("/")[-1][:2], q): (p, mp, msg) for k, q, p, mp, msg in
+           db.execute("SELECT key, qid, points, max_points, message FROM results")}
+    for m in modules():
+        for q in questions(m.id):
+            if not q.graded:
+                continue
+            points, max_points, message = got[(m.id, q.id)]
+            if q.id in checked[m.id]:
+                assert points == max_points, f"{q.id}: {message}"
+            else:
+                assert points == 0 and "No answer found" in message, f"{q.id}: {message}"
