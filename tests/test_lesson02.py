@@ -42,6 +42,7 @@ from course.text import (
     repeated_share,
     tokens,
 )
+from notebook_text import markdown as _markdown, outputs as _outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "02-language-and-framing.ipynb"
@@ -60,16 +61,6 @@ def a():
 @pytest.fixture(scope="module")
 def reporting():
     return reporting_text()
-
-
-def _markdown(nb):
-    return [" ".join("".join(c["source"]).split()) for c in nb["cells"] if c["cell_type"] == "markdown"]
-
-
-def _outputs(nb):
-    for c in nb["cells"]:
-        for o in c.get("outputs", []):
-            yield "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
 
 
 def _message(qid, answer, params=None):

@@ -13,6 +13,7 @@ from course import load
 from course.checks import question
 from course.checks._engine import evaluate
 from course.checks.lesson03 import DISTORTION_POOLS, MODULE, PARTIES, _checker_countries
+from notebook_text import markdown as _markdown, outputs as _outputs
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03-sources-and-evidence.ipynb"
 ARTICLES = {332, 334, 337, 338, 407, 408}
@@ -21,16 +22,6 @@ ARTICLES = {332, 334, 337, 338, 407, 408}
 @pytest.fixture(scope="module")
 def nb():
     return json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-
-
-def _markdown(nb):
-    return [" ".join("".join(c["source"]).split()) for c in nb["cells"] if c["cell_type"] == "markdown"]
-
-
-def _outputs(nb):
-    for c in nb["cells"]:
-        for o in c.get("outputs", []):
-            yield "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
 
 
 def prose_numbers(nb):

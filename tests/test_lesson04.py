@@ -15,6 +15,8 @@ from course.checks import question
 from course.checks._engine import evaluate
 from course.checks.lesson04 import COMPARISONS, DENOMINATOR_KINDS, MODULE, RATE_YEARS
 from course.numbers import court_cases_by_year, denominators, per_thousand, rate_range
+from notebook_text import markdown as _markdown, outputs as _outputs
+from notebook_text import prose_numbers as _prose_numbers
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04-numbers-and-denominators.ipynb"
 ARTICLES = {332, 334, 337, 338, 407, 408}
@@ -28,25 +30,6 @@ def nb():
 @pytest.fixture(scope="module")
 def values():
     return load("figure-values")
-
-
-def _markdown(nb):
-    return [" ".join("".join(c["source"]).split()) for c in nb["cells"] if c["cell_type"] == "markdown"]
-
-
-def _outputs(nb):
-    for c in nb["cells"]:
-        for o in c.get("outputs", []):
-            yield "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
-
-
-def _prose_numbers(nb):
-    found = set()
-    for text in _markdown(nb):
-        text = re.sub(r"\b\d\d\.\d+\b", " ", text)  # exercise ids
-        for m in re.finditer(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?(?![\w])", text):
-            found.add(float(m.group().rstrip(",").replace(",", "")))
-    return found
 
 
 def _rates_2024(values):

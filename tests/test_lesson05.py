@@ -28,6 +28,7 @@ from course.checks.lesson05 import (
 )
 from course.models import capture_recapture as cr
 from course.models import underreporting as ur
+from notebook_text import markdown as _markdown, outputs as _outputs, prose_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "05-hidden-numbers.ipynb"
@@ -44,24 +45,8 @@ def values():
     return load("figure-values")
 
 
-def _markdown(nb):
-    return [" ".join("".join(c["source"]).split()) for c in nb["cells"] if c["cell_type"] == "markdown"]
-
-
-def _outputs(nb):
-    for c in nb["cells"]:
-        for o in c.get("outputs", []):
-            yield "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
-
-
 def _prose_numbers(nb):
-    found = set()
-    for text in _markdown(nb):
-        text = re.sub(r"\b\d\d\.\d+\b", " ", text)  # exercise ids
-        text = re.sub(r"\bS\d{5}\b", " ", text)  # synthetic ids
-        for m in re.finditer(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?(?![\w])", text):
-            found.add(float(m.group().rstrip(",").replace(",", "")))
-    return found
+    return prose_numbers(nb, ignore=(r"\bS\d{5}\b",))  # synthetic ids
 
 
 def _between_interval():

@@ -15,6 +15,7 @@ from course.checks import question, questions
 from course.checks._engine import CORRECT, INCORRECT, NOT_ATTEMPTED, SUBMITTED, evaluate
 from course.checks import lesson07 as L
 from course.factcheck import factcheck, invented_claims, validate, verdict
+from notebook_text import code as _code, outputs as _outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "07-write-the-fact-check.ipynb"
@@ -316,16 +317,6 @@ def test_the_other_side_fact_check_must_use_its_own_claims(values):
 
 
 # --- the notebook ----------------------------------------------------------------------------------------
-
-def _code(nb):
-    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-
-
-def _outputs(nb):
-    for c in nb["cells"]:
-        for o in c.get("outputs", []):
-            yield "".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
-
 
 def test_the_notebook_saves_nothing_next_to_itself(nb):
     for src in _code(nb):
