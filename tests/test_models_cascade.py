@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -77,15 +76,13 @@ def test_bad_inputs():
         K.CascadeParams(sd=-1)
 
 
-def test_hundred_thousand_agents_fast():
-    t = K.normal_thresholds(100_000, 25_000, 12_500, rng=np.random.default_rng(4))
-    K.equilibrium(t)
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        K.equilibrium(t)
-        times.append(time.perf_counter() - start)
-    assert sorted(times)[2] < 0.05
+def test_hundred_thousand_agents_staircase_at_full_scale():
+    """The canonical example at 100,000 agents, which step-by-step iteration needs 100,000 rounds
+    for; its speed (budget 50 ms) is measured in benchmarks/bench_models.py, not here."""
+    stairs = np.arange(100_000)
+    assert K.equilibrium(stairs) == 100_000
+    stairs[1] = 2
+    assert K.equilibrium(stairs) == 1
 
 
 def test_normal_thresholds_clipped():
