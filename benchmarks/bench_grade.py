@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 RIGHT = {
     "n_sentences = ...": 'n_sentences = sum(1 for s in a.sentences if s.section == exercise("00.1").section)',
     "longest_first = ...": 'longest_first = words_per_section.sort_values("words", ascending=False)["section"].tolist()',
+    "choice_00_3 = ...": 'choice_00_3 = "E"',
 }
 
 

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RIGHT = {
     "n_sentences = ...": 'n_sentences = sum(1 for s in a.sentences if s.section == exercise("00.1").section)',
     "longest_first = ...": 'longest_first = words_per_section.sort_values("words", ascending=False)["section"].tolist()',
-    'quiz("00.3")': 'quiz("00.3")\ncheck("00.3", "E")',
+    "choice_00_3 = ...": 'choice_00_3 = "E"',
     "reflection = ...": "reflection = '" + "I would want to know who wrote it and where. " * 4 + "'",
 }
 FAST = GradeSettings(cell_timeout=4, notebook_timeout=40, output_cap=200_000, memory_mb=2000)
@@ -294,7 +294,7 @@ def check_message(q):
 def test_a_complete_submission_of_every_module_scores_full_marks_for_a_learner_with_own_variants(tmp_path):
     """The instructor's solutions, handed in by a learner with per-learner numbers, earn every point the
     grader can see: function answers are replayed by their inputs, a fact-check is rebuilt from its plain
-    form and re-validated. Only click-only quizzes (no check call in the notebook) find no answer."""
+    form and re-validated, and every quiz has a check call that records the choice."""
     import re
 
     from course.checks import modules, questions
@@ -319,7 +319,5 @@ def test_a_complete_submission_of_every_module_scores_full_marks_for_a_learner_w
             if not q.graded:
                 continue
             points, max_points, message = got[(m.id, q.id)]
-            if q.id in checked[m.id]:
-                assert points == max_points, f"{q.id}: {message}"
-            else:
-                assert points == 0 and "No answer found" in message, f"{q.id}: {message}"
+            assert q.id in checked[m.id], f"{q.id} has no check call: a click-only quiz cannot be graded in bulk"
+            assert points == max_points, f"{q.id}: {message}"
