@@ -96,9 +96,10 @@ def _shot(page, name):
 
 
 def _open(page, lab, notebook):
-    page.goto(f"{lab['base']}/lab/tree/{notebook}?token={lab['token']}")
+    # a workspace of its own per notebook, so JupyterLab restores no tab from an earlier page
+    workspace = notebook.split("-")[0]
+    page.goto(f"{lab['base']}/lab/workspaces/t{workspace}/tree/{notebook}?token={lab['token']}")
     page.wait_for_selector(f"{ACTIVE} .jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
     _wait_for_kernel(page)
 
 
