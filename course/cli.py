@@ -42,12 +42,19 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
+    from course.instructor.assign import MANIFEST, assign
     from course.instructor.release import release
 
-    written = release(source=args.source, out=args.out, modules=args.modules or None, check=args.check)
-    verb = "up to date" if args.check else "written"
-    for name, digest in written.items():
-        print(f"{name}  {digest[:12]}  {verb}")
+    if args.check:
+        for name, digest in release(source=args.source, out=args.out, modules=args.modules or None, check=True).items():
+            print(f"{name}  {digest[:12]}  up to date")
+        return 0
+    manifest = assign(source=args.source, out=args.out, modules=args.modules or None, roster=args.learners)
+    for m in manifest["modules"]:
+        print(f"{m['notebook']}  {m['copy_sha256'][:12]}  written  ({len(m['questions'])} questions, {m['points']} points)")
+    if manifest["learners"]:
+        print(f"{len(manifest['learners'])} learner folders, each with its learner id: {args.out}/<learner id>/")
+    print(f"release manifest: {args.out / MANIFEST}")
     return 0
 
 
@@ -140,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     rel.add_argument("--out", type=Path, required=True, help="folder for the student copies")
     rel.add_argument("--source", type=Path, default=_repo_notebooks(), help="folder of instructor notebooks")
     rel.add_argument("--check", action="store_true", help="write nothing; fail if any copy is missing or out of date")
+    rel.add_argument("--learners", type=Path, default=None, metavar="ROSTER.csv",
+                     help="a CSV with a 'learner' column: also write OUT/<learner id>/ with the copies and that "
+                          "learner's id, ready to open as their workspace")
     rel.set_defaults(func=cmd_release)
 
     nbs = sub.add_parser("notebooks", help="check (or execute and clean) the committed instructor notebooks")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from course.instructor.release import ReleaseError, release, sources, student_copy
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
 
 
 def nb(*cells):
@@ -111,3 +113,51 @@ def test_exercise_cells_are_tagged_with_their_question_id():
     copy = student_copy(nb(code("### BEGIN SOLUTION\nx = 1\n### END SOLUTION"), code('check("03.2", x)'),
                            code("### BEGIN SOLUTION\ny = 2\n### END SOLUTION\ncheck('03.4', y)")))
     assert [c["metadata"].get("tags") for c in copy["cells"]] == [["answer:03.2"], [], ["answer:03.4"]]
+
+
+def test_course_release_writes_a_manifest_and_a_workspace_per_learner(tmp_path, monkeypatch, capsys):
+    import hashlib
+
+    from course.checks import _progress, modules, questions
+    from course.cli import main
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,learner\nAda Lovelace,ada\n\nBo Li,bo\n", encoding="utf-8")
+    out = tmp_path / "class"
+    assert main(["release", "00", "07", "--out", str(out), "--learners", str(roster)]) == 0
+    assert "release manifest" in capsys.readouterr().out
+    manifest = json.loads((out / "release.json").read_text(encoding="utf-8"))
+    assert [m["module"] for m in manifest["modules"]] == ["00", "07"] and manifest["learners"] == ["ada", "bo"]
+    catalogue = {m.id: m for m in modules()}
+    for record in manifest["modules"]:
+        qs = questions(record["module"])
+        assert [q["id"] for q in record["questions"]] == [q.id for q in qs]
+        assert record["points"] == sum(q.points for q in qs if q.graded)
+        assert record["title"] == catalogue[record["module"]].title
+        copy = out / record["notebook"]
+        assert record["copy_sha256"] == hashlib.sha256(copy.read_bytes()).hexdigest()
+        assert record["source_sha256"] == hashlib.sha256((NOTEBOOKS / record["notebook"]).read_bytes()).hexdigest()
+        for learner in ("ada", "bo"):
+            assert (out / learner / record["notebook"]).read_bytes() == copy.read_bytes()
+    assert "expected" not in json.dumps(manifest) and "hidden" not in json.dumps(manifest)
+    monkeypatch.delenv("COURSE_LEARNER", raising=False)
+    monkeypatch.setenv("COURSE_WORKSPACE", str(out / "bo"))
+    assert _progress.learner_id() == "bo"
+
+
+@pytest.mark.parametrize("text, message", [
+    (None, "No roster at"),
+    ("learner\n", "has no learners"),
+    ("learner\nada\nada\n", "'ada' repeats row 2"),
+    ("learner\n../x\n", "cannot be a folder name"),
+    ("learner,name\n,Ada\n", "row 2: no learner id"),
+])
+def test_a_bad_roster_says_what_to_fix_and_writes_nothing(tmp_path, text, message):
+    from course.instructor.assign import assign
+
+    roster = tmp_path / "roster.csv"
+    if text is not None:
+        roster.write_text(text, encoding="utf-8")
+    with pytest.raises(ReleaseError, match=re.escape(message)):
+        assign(source=NOTEBOOKS, out=tmp_path / "out", modules=["00"], roster=roster)
+    assert not (tmp_path / "out").exists()
