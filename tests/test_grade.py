@@ -321,3 +321,56 @@ def test_a_complete_submission_of_every_module_scores_full_marks_for_a_learner_w
             points, max_points, message = got[(m.id, q.id)]
             assert q.id in checked[m.id], f"{q.id} has no check call: a click-only quiz cannot be graded in bulk"
             assert points == max_points, f"{q.id}: {message}"
+
+
+@pytest.mark.slow
+def test_kernels_are_forked_by_a_zygote_that_never_runs_learner_code(tmp_path):
+    """Kernels come from one fork server per run: each in a process of its own, with its own random state,
+    and nothing a submission does reaches the zygote (so no later kernel sees it); the zygote ends with the run."""
+    nb = _student_copy(tmp_path)
+    subs = tmp_path / "subs"
+    probe = ("import builtins, os, random, sys\nimport numpy as np\n"
+             "seen = getattr(builtins, 'zygote_poison', None)\nbuiltins.zygote_poison = os.getpid()\n"
+             "sys.modules['course'].zygote_poison = 1\n"
+             "parent = open(f'/proc/{os.getppid()}/cmdline', 'rb').read().replace(b'\\0', b' ').decode()\n"
+             "reflection = repr((os.getpid(), os.getppid(), os.getpgid(0), seen, random.random(), float(np.random.random()),"
+             " 'zygote' in parent)) + ' I would want to know who wrote it and where.' * 4")
+    for learner in ("first", "second", "third"):
+        _put(subs, learner, _edit(nb, {**RIGHT, "reflection = ...": probe}))
+    summary = grade(submissions=subs, out=tmp_path / "out", workers=1, settings=FAST, progress=False)
+    assert summary["graded"] == 3
+    db = sqlite3.connect(tmp_path / "out" / "gradebook.sqlite")
+    import ast
+
+    probes = [ast.literal_eval(text.split(" I would")[0])
+              for (text,) in db.execute("SELECT text FROM results WHERE qid = '00.4' ORDER BY key")]
+    pids, parents, groups, seen, py_random, np_random, from_zygote = zip(*probes)
+    assert len(set(pids)) == 3 and os.getpid() not in pids
+    assert groups == pids, "each kernel leads a process group of its own"
+    assert len(set(parents)) == 1 and os.getpid() not in parents and all(from_zygote), "forked by one zygote"
+    assert seen == (None, None, None), "what one submission did never reaches the zygote or a later kernel"
+    assert len(set(py_random)) == 3 and len(set(np_random)) == 3, "each kernel reseeds its random state"
+    for _ in range(50):  # the zygote stops with the run
+        if not Path(f"/proc/{parents[0]}").exists():
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("the zygote outlived the grading run")
+
+
+@pytest.mark.slow
+def test_without_the_zygote_kernels_start_as_new_interpreters_and_grade_the_same(tmp_path, monkeypatch):
+    """Where forked kernels cannot be watched (no pidfds, e.g. macOS), grading falls back to new interpreters."""
+    import course.instructor.grade as G
+
+    monkeypatch.setattr(G, "_can_fork_kernels", lambda: False)
+    nb = _student_copy(tmp_path)
+    probe = "import os\nreflection = repr(os.getppid()) + ' I would want to know who wrote it and where.' * 4"
+    _put(tmp_path / "subs", "plain", _edit(nb, {**RIGHT, "reflection = ...": probe}))
+    summary = grade(submissions=tmp_path / "subs", out=tmp_path / "out", workers=1, settings=FAST, progress=False)
+    assert summary["graded"] == 1
+    rows = _rows(tmp_path / "out")
+    assert rows["plain"]["points"] == {"00.1": 1, "00.2": 1, "00.3": 1, "00.4": 0}
+    db = sqlite3.connect(tmp_path / "out" / "gradebook.sqlite")
+    (text,) = db.execute("SELECT text FROM results WHERE qid = '00.4'").fetchone()
+    assert int(text.split()[0]) == os.getpid(), "the kernel is the grader's own child, not a zygote's"

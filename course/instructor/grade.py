@@ -13,7 +13,11 @@ How a batch runs: a few worker threads of the grading process take submissions o
 Each submission runs in a kernel process started for it alone, in an empty folder of its own,
 and killed with everything it forked once its notebook has run: a kernel is never reused. While
 a worker runs one submission it already starts a *spare* kernel for whichever submission it
-takes next, so kernel start-up overlaps execution. The grading process imports the course, the
+takes next, so kernel start-up overlaps execution. Kernel processes are forked by a *zygote*
+(``course.instructor.zygote``): one process per run that has imported ipykernel and the libraries
+the notebooks import, and never runs a submission's code; each fork gets its own process group,
+limit, environment, folder and random state, and is then managed like any kernel process (if the
+zygote is unavailable, kernels start as new interpreters instead). The grading process imports the course, the
 question specs and the hidden tests once, and grades each submission's answers (plain data) in
 its main thread, one submission at a time.
 
@@ -355,6 +359,7 @@ class _Batch:
     done: queue.Queue = field(default_factory=queue.Queue)
     stop: threading.Event = field(default_factory=threading.Event)
     live: dict[int, int] = field(default_factory=dict)  # id(kernel) -> process group, until it is killed
+    zygote: _Zygote | None = None  # forks the kernels, when started
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def kill_all(self) -> None:
@@ -378,18 +383,156 @@ _LIMIT_SHIM = "import os, resource, sys; n = int(sys.argv[1]); resource.setrlimi
 
 @functools.cache
 def _manager_class():
-    """jupyter_client's AsyncKernelManager, launching the kernel through the memory-limit shim."""
+    """jupyter_client's AsyncKernelManager, launching the kernel through the memory-limit shim.
+
+    With a zygote (a fork server, see ``course.instructor.zygote``), the same command is carried
+    out by a child forked from the zygote instead of a new interpreter: same limit, environment,
+    folder, arguments and process group; the manager signals, polls and kills it as before.
+    """
     from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.provisioning import LocalProvisioner
 
     class _Manager(AsyncKernelManager):
         memory_limit = 0
+        zygote: _Zygote | None = None
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             cmd = super().format_kernel_cmd(extra_arguments)
             executable = shutil.which(cmd[0]) or cmd[0]
             return [sys.executable, "-S", "-c", _LIMIT_SHIM, str(self.memory_limit), executable, *cmd[1:]]
 
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            if self.zygote is not None and type(self.provisioner) is LocalProvisioner:
+                self.provisioner.__class__ = _Provisioner
+                self.provisioner.zygote = self.zygote
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    class _Provisioner(LocalProvisioner):
+        zygote: _Zygote | None = None
+
+        async def launch_kernel(self, cmd: list[str], **kwargs: Any):
+            z = self.zygote
+            if (z is None or len(cmd) < 8 or cmd[3] != _LIMIT_SHIM or cmd[6:8] != ["-m", "ipykernel_launcher"]
+                    or os.path.abspath(cmd[5]) != os.path.abspath(sys.executable)):
+                return await super().launch_kernel(cmd, **kwargs)
+            try:
+                pid = await asyncio.to_thread(z.spawn, cmd[8:], dict(kwargs.get("env") or os.environ),
+                                              str(kwargs.get("cwd") or os.getcwd()), int(cmd[4]))
+            except Exception:  # noqa: BLE001 - no zygote: a new interpreter, as without one
+                return await super().launch_kernel(cmd, **kwargs)
+            self.process = _Forked(pid, z)
+            self.pid = self.pgid = pid
+            self.cwd = kwargs.get("cwd", Path.cwd())
+            return self.connection_info
+
     return _Manager
+
+
+class _Forked:
+    """A kernel forked by the zygote, as a ``Popen``-like handle (signalled and polled through a pidfd).
+
+    Not the grader's child: its exit is seen through the pidfd, and the zygote reaps it only once the
+    kernel is shut down (its group killed), so its id cannot be reused while the grader may signal it.
+    """
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int, zygote: _Zygote):
+        self.pid, self.zygote, self.returncode = pid, zygote, None
+        self.fd: int | None = os.pidfd_open(pid)
+
+    def poll(self) -> int | None:
+        import select
+
+        if self.returncode is None and self.fd is not None and select.select([self.fd], [], [], 0)[0]:
+            self.returncode = 1  # exited (its status goes to the zygote, its parent)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Wait for it to exit, then let the zygote reap it (called when the kernel is shut down)."""
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if end is not None and time.monotonic() > end:
+                raise subprocess.TimeoutExpired("kernel", timeout)
+            time.sleep(0.01)
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+            self.zygote.reap(self.pid)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.fd is None:
+            raise ProcessLookupError(3, "the kernel has exited")
+        signal.pidfd_send_signal(self.fd, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def _can_fork_kernels() -> bool:
+    """Whether forked kernels can be watched here: pidfds (Linux 5.3+); elsewhere kernels start the usual way."""
+    if not (hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")):
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        return False
+    return True
+
+
+class _Zygote:
+    """The grader's end of the fork server: started once per run, asked for one kernel process at a time."""
+
+    def __init__(self, scratch: Path):
+        env = {k: v for k, v in os.environ.items() if k != "COURSE_LEARNER"}
+        env["MPLBACKEND"] = "Agg"
+        self.proc = subprocess.Popen([sys.executable, "-c", "from course.instructor.zygote import serve; serve()"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     env=env, cwd=scratch, start_new_session=True)
+        self.lock = threading.Lock()
+        self.ready: bool | None = None
+
+    def _ask(self, request: dict[str, Any], answer: bool) -> dict[str, Any]:
+        with self.lock:
+            if self.ready is None:  # its imports done, and no thread alive in it
+                try:
+                    self.ready = bool(json.loads(self.proc.stdout.readline() or b"{}").get("ready"))
+                except ValueError:
+                    self.ready = False
+            if not self.ready:
+                raise RuntimeError("the kernel zygote is not available")
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.flush()
+            return json.loads(self.proc.stdout.readline() or b"{}") if answer else {}
+
+    def spawn(self, argv: list[str], env: dict[str, str], cwd: str, limit: int) -> int:
+        reply = self._ask({"spawn": {"argv": argv, "env": env, "cwd": cwd, "limit": limit}}, answer=True)
+        if "pid" not in reply:
+            raise RuntimeError(f"the kernel zygote could not fork: {reply.get('error', 'no answer')}")
+        return int(reply["pid"])
+
+    def reap(self, pid: int) -> None:
+        try:
+            self._ask({"reap": pid}, answer=False)
+        except Exception:  # noqa: BLE001 - it reaps every child when it stops anyway
+            pass
+
+    def close(self) -> None:
+        """Stop it: it kills and reaps any kernel of its still alive, then exits."""
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
 
 
 @functools.cache
@@ -438,6 +581,7 @@ class _Kernel:
         env.update(COURSE_WORKSPACE=self.work, MPLBACKEND="Agg")
         self.km = _manager_class()(kernel_name="python3")
         self.km.memory_limit = settings.memory_mb * 1024 * 1024
+        self.km.zygote = self.batch.zygote
         # History in memory, as nbclient does: the shared history file would show one submission's cells to the next.
         # The kernel's own stdout/stderr (not the notebook's outputs) would clutter the instructor's terminal.
         await self.km.start_kernel(extra_arguments=["--HistoryManager.hist_file=:memory:"], env=env, cwd=self.work,
@@ -650,6 +794,7 @@ def grade(*, submissions: Path, out: Path, workers: int | None = None, settings:
             batch.jobs.put(item)
         workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
         if todo:
+            batch.zygote = _Zygote(Path(scratch)) if _can_fork_kernels() else None  # imports while this process does
             _warm_up()
         threads = [threading.Thread(target=_worker_thread, args=(batch,), name=f"grade-worker-{i}", daemon=True)
                    for i in range(workers if todo else 0)]
@@ -693,6 +838,8 @@ def grade(*, submissions: Path, out: Path, workers: int | None = None, settings:
             for t in threads:
                 t.join(timeout=30)
             batch.kill_all()
+            if batch.zygote is not None:
+                batch.zygote.close()
         if progress and todo:
             print(file=sys.stderr)
     summary["seconds"] = round(time.monotonic() - start, 1)
