@@ -35,3 +35,24 @@ def prose_numbers(nb: dict, ignore: Iterable[str] = ()) -> set[float]:
         for m in _NUMBER.finditer(text):
             found.add(float(m.group().rstrip(",").replace(",", "")))
     return found
+
+
+_ROW_ID = re.compile(r"\b[A-G]\d\d\b")
+
+
+def unlabelled_low_confidence(nb: dict, low: set[str], *, per_line: bool = False) -> list[str]:
+    """Low-confidence rows (of ``low``) that an output or the prose names without saying "low".
+
+    Outputs are judged as a whole, or line by line with ``per_line``; prose must say
+    "low-confidence" or "low confidence" in the same cell.
+    """
+    problems = []
+    for text in outputs(nb):
+        for part in text.splitlines() if per_line else [text]:
+            shown = set(_ROW_ID.findall(part)) & low
+            if shown and "low" not in part:
+                problems.append(f"low-confidence rows {sorted(shown)} shown without the label: {part[:120]}")
+    for text in markdown(nb):
+        if "low-confidence" not in text and "low confidence" not in text:
+            problems += [f"{row} named in prose without its label" for row in sorted(set(_ROW_ID.findall(text)) & low)]
+    return problems

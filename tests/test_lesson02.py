@@ -42,7 +42,7 @@ from course.text import (
     repeated_share,
     tokens,
 )
-from notebook_text import markdown as _markdown, outputs as _outputs
+from notebook_text import markdown as _markdown, outputs as _outputs, unlabelled_low_confidence
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "02-language-and-framing.ipynb"
@@ -421,14 +421,8 @@ def test_ids_named_in_the_prose_exist(nb, a):
 def test_low_confidence_rows_are_never_shown_without_their_label(nb):
     figures = load("figures")
     low = set(figures.loc[figures["confidence"] == "low", "id"])
-    for text in _outputs(nb):
-        for line in text.splitlines():
-            shown = set(re.findall(r"\b[A-G]\d\d\b", line)) & low
-            if shown:
-                assert "low" in line, f"low-confidence rows {sorted(shown)} shown without the label: {line}"
-    for text in _markdown(nb):
-        for row in set(re.findall(r"\b[A-G]\d\d\b", text)) & low:
-            assert "low-confidence" in text or "low confidence" in text, f"{row} named in prose without its label"
+    problems = unlabelled_low_confidence(nb, low, per_line=True)
+    assert not problems, problems
 
 
 def test_notebook_shows_the_reference_counts(nb):

@@ -13,7 +13,7 @@ from course import load
 from course.checks import question
 from course.checks._engine import evaluate
 from course.checks.lesson03 import DISTORTION_POOLS, MODULE, PARTIES, _checker_countries
-from notebook_text import markdown as _markdown, outputs as _outputs
+from notebook_text import markdown as _markdown, outputs as _outputs, unlabelled_low_confidence
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03-sources-and-evidence.ipynb"
 ARTICLES = {332, 334, 337, 338, 407, 408}
@@ -49,13 +49,8 @@ def test_low_confidence_rows_are_never_shown_without_their_label(nb):
     figures = load("figures")
     # In this lesson "Dnn" names a distortion case, never a denominator row (those appear in lesson 04).
     low = {r for r in figures.loc[figures["confidence"] == "low", "id"] if not r.startswith("D")}
-    for text in _outputs(nb):
-        shown = set(re.findall(r"\b[A-G]\d\d\b", text)) & low
-        if shown:
-            assert "low" in text, f"low-confidence rows {sorted(shown)} shown without the label"
-    for text in _markdown(nb):
-        for row in set(re.findall(r"\b[A-G]\d\d\b", text)) & low:
-            assert "low-confidence" in text or "low confidence" in text, f"{row} named in prose without its label"
+    problems = unlabelled_low_confidence(nb, low)
+    assert not problems, problems
 
 
 def test_distortion_variants_give_one_case_of_each_kind():

@@ -15,7 +15,7 @@ from course.checks import question
 from course.checks._engine import evaluate
 from course.checks.lesson04 import COMPARISONS, DENOMINATOR_KINDS, MODULE, RATE_YEARS
 from course.numbers import court_cases_by_year, denominators, per_thousand, rate_range
-from notebook_text import markdown as _markdown, outputs as _outputs
+from notebook_text import markdown as _markdown, outputs as _outputs, unlabelled_low_confidence
 from notebook_text import prose_numbers as _prose_numbers
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04-numbers-and-denominators.ipynb"
@@ -107,10 +107,5 @@ def test_rate_answer_matches_a_hand_computation(values):
 def test_low_confidence_rows_are_never_shown_without_their_label(nb):
     figures = load("figures")
     low = set(figures.loc[figures["confidence"] == "low", "id"])
-    for text in _outputs(nb):
-        shown = set(re.findall(r"\b[A-G]\d\d\b", text)) & low
-        if shown:
-            assert "low" in text, f"low-confidence rows {sorted(shown)} shown without the label"
-    for text in _markdown(nb):
-        for row in set(re.findall(r"\b[A-G]\d\d\b", text)) & low:
-            assert "low-confidence" in text or "low confidence" in text, f"{row} named in prose without its label"
+    problems = unlabelled_low_confidence(nb, low)
+    assert not problems, problems

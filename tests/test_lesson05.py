@@ -28,7 +28,7 @@ from course.checks.lesson05 import (
 )
 from course.models import capture_recapture as cr
 from course.models import underreporting as ur
-from notebook_text import markdown as _markdown, outputs as _outputs, prose_numbers
+from notebook_text import markdown as _markdown, outputs as _outputs, prose_numbers, unlabelled_low_confidence
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "05-hidden-numbers.ipynb"
@@ -225,13 +225,8 @@ def test_statements_in_the_prose_hold(values):
 def test_low_confidence_rows_are_never_shown_without_their_label(nb):
     figures = load("figures")
     low = set(figures.loc[figures["confidence"] == "low", "id"])
-    for text in _outputs(nb):
-        shown = set(re.findall(r"\b[A-G]\d\d\b", text)) & low
-        if shown:
-            assert "low" in text, f"low-confidence rows {sorted(shown)} shown without the label"
-    for text in _markdown(nb):
-        for row in set(re.findall(r"\b[A-G]\d\d\b", text)) & low:
-            assert "low-confidence" in text or "low confidence" in text, f"{row} named in prose without its label"
+    problems = unlabelled_low_confidence(nb, low)
+    assert not problems, problems
 
 
 def test_synthetic_material_is_labelled_where_it_is_shown(nb):
