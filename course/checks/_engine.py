@@ -105,6 +105,12 @@ class Question:
         return self.kind != "text"
 
 
+def reflection(id: str, prompt: str, *, objective: str, min_words: int) -> Question:
+    """A written answer of at least ``min_words`` words, saved for the instructor and never autograded."""
+    return Question(id=id, prompt=prompt, kind="text", objective=objective, min_words=min_words,
+                    expected=lambda p: None, points=0)
+
+
 @dataclass(frozen=True)
 class Result:
     """The outcome of one check: status, a specific message, points, and an optional 'why'."""

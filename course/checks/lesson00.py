@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from course.checks._engine import Diagnostic, Module, Question
+from course.checks._engine import Diagnostic, Module, Question, reflection
 
 MODULE = Module(
     id="00",
@@ -99,13 +99,10 @@ QUESTIONS = (
         ),
         why="Without a byline, date, outlet or source, a reader cannot check who says so, when, or how they know.",
     ),
-    Question(
-        id="00.4",
-        prompt="What would you want to know about who wrote this article, and why?",
-        kind="text",
+    reflection(
+        "00.4",
+        "What would you want to know about who wrote this article, and why?",
         objective="O3",
         min_words=20,
-        expected=lambda p: None,
-        points=0,
     ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from course.checks._engine import Diagnostic, Module, Question
+from course.checks._engine import Diagnostic, Module, Question, reflection
 
 MODULE = Module(
     id="01",
@@ -289,14 +289,11 @@ QUESTIONS = (
         ),
         why="Repetition across sections makes a claim feel established; it adds no evidence.",
     ),
-    Question(
-        id="01.10",
-        prompt="Which three claims would you check first, and why?",
-        kind="text",
+    reflection(
+        "01.10",
+        "Which three claims would you check first, and why?",
         objective="O4",
         min_words=40,
-        points=0,
-        expected=lambda p: None,
     ),
     Question(
         id="01.11",

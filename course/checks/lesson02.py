@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 
-from course.checks._engine import Diagnostic, Module, Question
+from course.checks._engine import Diagnostic, Module, Question, reflection
 
 MODULE = Module(
     id="02",
@@ -544,14 +544,11 @@ QUESTIONS = (
         ),
         why="Readability rewards short sentences and short words: it goes up when hedges are cut and down when sources are named.",
     ),
-    Question(
-        id="02.11",
-        prompt="Rewrite the paragraph so that every claim is either attributed to a source or honestly hedged.",
-        kind="text",
+    reflection(
+        "02.11",
+        "Rewrite the paragraph so that every claim is either attributed to a source or honestly hedged.",
         objective="O5",
         min_words=60,
-        expected=lambda p: None,
-        points=0,
     ),
 )
 

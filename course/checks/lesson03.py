@@ -6,7 +6,7 @@ Every expected answer is read from the course data (``article-metadata``, ``sour
 
 from __future__ import annotations
 
-from course.checks._engine import Diagnostic, Module, Question
+from course.checks._engine import Diagnostic, Module, Question, reflection
 
 MODULE = Module(
     id="03",
@@ -271,13 +271,10 @@ QUESTIONS = (
         ),
         why="A verdict is only as independent as the evidence it rests on; ask who runs the checker before you trust it.",
     ),
-    Question(
-        id="03.8",
-        prompt="Apply SIFT to the article: what would you do first, and what would change how far you trust it?",
-        kind="text",
+    reflection(
+        "03.8",
+        "Apply SIFT to the article: what would you do first, and what would change how far you trust it?",
         objective="O1",
         min_words=40,
-        expected=lambda p: None,
-        points=0,
     ),
 )

@@ -6,7 +6,7 @@ which the notebook uses too, so the lesson and its checks cannot drift apart.
 
 from __future__ import annotations
 
-from course.checks._engine import Diagnostic, Module, Question
+from course.checks._engine import Diagnostic, Module, Question, reflection
 
 MODULE = Module(
     id="04",
@@ -418,13 +418,10 @@ QUESTIONS = (
         ),
         why="Most misleading comparisons put side by side two numbers that count different things.",
     ),
-    Question(
-        id="04.10",
-        prompt="Someone posts that one army has far more deserters than the other, comparing Russia's court cases with Ukraine's registered proceedings. What would you reply?",
-        kind="text",
+    reflection(
+        "04.10",
+        "Someone posts that one army has far more deserters than the other, comparing Russia's court cases with Ukraine's registered proceedings. What would you reply?",
         objective="O4",
         min_words=40,
-        expected=lambda p: None,
-        points=0,
     ),
 )

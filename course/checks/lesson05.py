@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from course.checks._engine import Diagnostic, Module, Question
+from course.checks._engine import Diagnostic, Module, Question, reflection
 
 MODULE = Module(
     id="05",
@@ -471,14 +471,11 @@ QUESTIONS = (
         ),
         why="'Much higher' is honest only with its assumption attached: how much higher is a statement about p, not about the data.",
     ),
-    Question(
-        id="05.10",
-        prompt="Rewrite 'the true number is likely much higher' as an honest sentence: the count, the assumption, the range, and what would narrow it.",
-        kind="text",
+    reflection(
+        "05.10",
+        "Rewrite 'the true number is likely much higher' as an honest sentence: the count, the assumption, the range, and what would narrow it.",
         objective="O5",
         min_words=40,
-        expected=lambda p: None,
-        points=0,
     ),
 )
 

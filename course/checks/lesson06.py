@@ -7,7 +7,7 @@ All the numbers are synthetic: they describe the models, not any real army.
 
 from __future__ import annotations
 
-from course.checks._engine import Diagnostic, Module, Question
+from course.checks._engine import Diagnostic, Module, Question, reflection
 
 MODULE = Module(
     id="06",
@@ -405,13 +405,10 @@ QUESTIONS = (
         ),
         why="Evidence for a feedback loop is a trend over time in comparable units, not a single headline number.",
     ),
-    Question(
-        id="06.10",
-        prompt="What observation would support the article's 'vicious cycle' claim, and what would refute it?",
-        kind="text",
+    reflection(
+        "06.10",
+        "What observation would support the article's 'vicious cycle' claim, and what would refute it?",
         objective="O4",
         min_words=40,
-        expected=lambda p: None,
-        points=0,
     ),
 )

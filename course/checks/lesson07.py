@@ -54,7 +54,7 @@ from __future__ import annotations
 import re
 
 from course.checks._describe import describe
-from course.checks._engine import Diagnostic, Module, Question
+from course.checks._engine import Diagnostic, Module, Question, reflection
 from course.factcheck import VERDICTS, invented_claims
 
 MODULE = Module(
@@ -455,23 +455,17 @@ QUESTIONS = (
         ),
         why="'Cannot be checked' is an honest verdict: it says what evidence would be needed, not that the claim is false.",
     ),
-    Question(
-        id="07.6",
-        prompt="Justify your verdict on the 'mass desertions' framing (S1.2) in a paragraph.",
-        kind="text",
+    reflection(
+        "07.6",
+        "Justify your verdict on the 'mass desertions' framing (S1.2) in a paragraph.",
         objective="O2",
         min_words=60,
-        expected=lambda p: None,
-        points=0,
     ),
-    Question(
-        id="07.7",
-        prompt="Justify your verdict on S3.9, 'the real numbers are likely much higher than what is being officially reported'.",
-        kind="text",
+    reflection(
+        "07.7",
+        "Justify your verdict on S3.9, 'the real numbers are likely much higher than what is being officially reported'.",
         objective="O2",
         min_words=60,
-        expected=lambda p: None,
-        points=0,
     ),
     Question(
         id="07.8",
@@ -564,13 +558,10 @@ QUESTIONS = (
         ),
         why="The same standard for both sides is what makes a fact-check fair.",
     ),
-    Question(
-        id="07.13",
-        prompt="What did the same method say about the other side's desertions, and what did it change in how you read both?",
-        kind="text",
+    reflection(
+        "07.13",
+        "What did the same method say about the other side's desertions, and what did it change in how you read both?",
         objective="O3",
         min_words=60,
-        expected=lambda p: None,
-        points=0,
     ),
 )
