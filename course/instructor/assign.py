@@ -65,12 +65,11 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _module_record(nb_path: Path, copy_sha256: str) -> dict[str, Any]:
-    from course.checks import modules, questions
+def _module_record(nb_path: Path, copy_sha256: str, catalogue: dict[str, Any]) -> dict[str, Any]:
+    from course.checks import questions
 
     module = nb_path.name[:2]
-    known = {m.id: m for m in modules()}
-    m = known.get(module)
+    m = catalogue.get(module)
     qs = questions(module) if m else []
     return {
         "module": module,
@@ -88,10 +87,12 @@ def assign(*, source: Path, out: Path, modules: list[str] | None = None, roster:
     """Write student copies of ``modules`` (all by default) to ``out``, a ``release.json`` manifest,
     and, with a ``roster``, a workspace folder per learner. Returns the manifest."""
     from course import __version__
+    from course.checks import modules as lessons
 
     learners = read_roster(roster) if roster is not None else []  # a bad roster fails before anything is written
     written = release(source=source, out=out, modules=modules)
     by_name = {p.name: p for p in sources(source)}
+    catalogue = {m.id: m for m in lessons()}
     for learner in learners:
         folder = Path(out) / learner
         release(source=source, out=folder, modules=modules)
@@ -100,7 +101,7 @@ def assign(*, source: Path, out: Path, modules: list[str] | None = None, roster:
     manifest = {
         "course": "Reading the Ranks",
         "course_version": __version__,
-        "modules": [_module_record(by_name[name], digest) for name, digest in written.items()],
+        "modules": [_module_record(by_name[name], digest, catalogue) for name, digest in written.items()],
         "learners": learners,
     }
     (Path(out) / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
