@@ -13,7 +13,6 @@ from course.checks._engine import (
     INCORRECT,
     NOT_ATTEMPTED,
     SUBMITTED,
-    Diagnostic,
     Question,
     evaluate,
 )
@@ -124,7 +123,10 @@ def test_choice_accepts_letter_or_text():
     c = q(kind="choice", expected=lambda p: "Beta", choices=("Alpha", "Beta"))
     assert evaluate(c, "b", {}).correct and evaluate(c, " beta ", {}).correct
     assert "not the best answer" in evaluate(c, "A", {}).message
-    assert "letters A, B" in evaluate(c, 2, {}).message
+    assert 'one letter in quotes, such as "A"' in evaluate(c, 2, {}).message
+    assert evaluate(c, "B. Beta", {}).correct and evaluate(c, "(b)", {}).correct and evaluate(c, "B.", {}).correct
+    mixed = evaluate(c, "A. Beta", {}).message
+    assert "not one of the options" in mixed and "Expected one option" not in mixed
     many = q(kind="choices", expected=lambda p: ["Alpha", "Gamma"], choices=("Alpha", "Beta", "Gamma"))
     assert evaluate(many, ["a", "C"], {}).correct
     assert "missing" in evaluate(many, ["A"], {}).message
@@ -162,10 +164,31 @@ def test_function_question_tests_several_inputs_and_reports_the_first_failure():
     assert "Expected a function" in evaluate(fq, 3, {}).message
 
 
-def test_diagnostics_override_generic_message():
-    d = q(expected=lambda p: 10, diagnostics=(Diagnostic(lambda a, e, p: a == e + 1, "Off by one."),))
-    assert evaluate(d, 11, {}).message.startswith("Off by one.")
-    assert "too high" in evaluate(d, 15, {}).message
+def test_named_mistakes_override_the_generic_message_and_carry_their_tag():
+    from course.checks._mistakes import offset
+
+    d = q(expected=lambda p: 10, mistakes=(offset("off-by-one", "Off by one.", 1),))
+    r = evaluate(d, 11, {})
+    assert r.message.startswith("Off by one.") and r.mistake == "off-by-one"
+    generic = evaluate(d, 15, {})
+    assert "too high" in generic.message and generic.mistake == ""
+    assert evaluate(d, "11", {}).mistake == "format"
+
+
+def test_a_choice_mistake_is_judged_on_the_option_so_letter_and_text_get_one_message():
+    from course.checks._mistakes import option
+
+    c = q(kind="choice", expected=lambda p: "Alpha", choices=("Alpha", "Beta", "Gamma"),
+          mistakes=(option("beta-trap", "Beta is tempting because…", "Beta"),))
+    by_letter, by_text = evaluate(c, "B", {}), evaluate(c, " beta", {})
+    assert by_letter.message == by_text.message and by_letter.mistake == by_text.mistake == "beta-trap"
+    assert evaluate(c, "C", {}).mistake == ""
+
+
+def test_whole_number_counts_are_not_told_to_check_rounding():
+    count = q(expected=lambda p: 20)
+    msg = evaluate(count, 21, {}).message
+    assert "rounding" not in msg and "tolerance" not in msg and "too high" in msg
 
 
 def test_text_reflection_is_collected_not_graded():
@@ -218,17 +241,40 @@ def test_every_declared_question_has_unique_id_objective_and_hints_where_graded(
                 assert x.hints, f"{x.id} has no hints"
 
 
-def test_reference_answers_pass_their_own_checks():
-    """Every graded question's computed answer passes: no check is impossible to satisfy."""
-    from dataclasses import replace
+def _wrong_answer(x, reference):
+    """An answer of the right form that is not the reference (so a check that accepts it is broken)."""
+    kind = x.kind.name
+    if kind == "number":
+        return reference * 1.37 + 1
+    if kind == "choice":
+        return next(c for c in x.choices if c.casefold() != str(reference).casefold())
+    if kind == "choices":
+        return sorted(set(reference) ^ {x.choices[0]})
+    if kind == "set":
+        items = sorted(reference, key=str)
+        return items[1:] if items else ["not-an-item"]
+    if kind == "list":
+        items = list(reference)
+        return items[::-1] if len(items) > 1 and items != items[::-1] else items + ["not-an-item"]
+    if kind == "exact":
+        return f"{reference}x"
+    if kind == "function":
+        return lambda *args: "not the answer"
+    if kind == "frame":
+        return reference.iloc[:-1]
+    raise AssertionError(f"no wrong answer for kind {kind}")
 
+
+def test_every_check_accepts_its_reference_answer_and_refuses_a_wrong_one():
+    """No check is impossible to satisfy, and none accepts an answer of the right form that is wrong."""
     for x in questions():
-        if x.graded:
-            answer = x.expected(x.canonical_params())
-            # a question that prepares the learner's answer (a fact-check into its problems) compares
-            # the prepared value; its lesson's tests prove a real reference answer passes
-            r = evaluate(replace(x, prepare=None), answer, x.canonical_params())
-            assert r.correct, (x.id, r.message)
+        if not x.graded or x.kind == "factcheck":  # a fact-check's reference is "no problems": lesson 07's tests build real ones
+            continue
+        params = x.canonical_params()
+        reference = x.expected(params)
+        assert evaluate(x, reference, params).correct, (x.id, evaluate(x, reference, params).message)
+        wrong = evaluate(x, _wrong_answer(x, reference), params)
+        assert wrong.status == INCORRECT, (x.id, wrong.message)
 
 
 def test_variants_are_per_learner_and_deterministic(monkeypatch):
@@ -318,18 +364,16 @@ def test_without_a_workspace_progress_stays_in_memory(tmp_path_factory, monkeypa
     assert not any(elsewhere.rglob("progress.json"))
 
 
-def test_prepare_turns_the_answer_into_what_is_compared_and_its_errors_are_the_message():
-    from course.checks._engine import Question
+def test_a_fact_check_is_revalidated_and_its_problems_are_the_message():
+    from course.checks._kinds import FactCheckKind
+    from course.factcheck import factcheck, verdict
 
-    def words(answer, params):
-        if not isinstance(answer, str):
-            raise TypeError("Pass the sentence itself, in quotes.")
-        return len(answer.split())
-
-    q = Question(id="99.1", prompt="p", kind="number", expected=lambda p: p["n"], canonical={"n": 3},
-                 prepare=words, hints=("h",))
-    assert evaluate(q, "one two three", q.canonical_params()).correct
-    assert not evaluate(q, "one two", q.canonical_params()).correct
-    wrong_type = evaluate(q, 3, q.canonical_params())
-    assert not wrong_type.correct and wrong_type.message == "Pass the sentence itself, in quotes."
-    assert evaluate(q, ..., q.canonical_params()).status == "not attempted"
+    fq = q(kind=FactCheckKind(), expected=lambda p: (), hints=("h",))
+    good = factcheck("T", verdict("S3.4", "supported", ["A22"], "The court rows count thousands of cases a year, "
+                                  "and court counts are minimums, so the claim holds from below."))
+    assert evaluate(fq, good, {}).correct
+    assert evaluate(fq, good.to_plain(), {}).correct, "the grader passes the plain form"
+    bad = evaluate(fq, factcheck("T", verdict("S3.4", "supported", [], "too short")), {})
+    assert not bad.correct and "cites no evidence" in bad.message
+    typed = evaluate(fq, [], {})
+    assert not typed.correct and "Pass your fact-check itself" in typed.message and typed.mistake == "format"

@@ -6,6 +6,7 @@ Each lesson declares its questions in ``course/checks/lessonNN.py`` (a ``MODULE`
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import importlib
@@ -21,6 +22,7 @@ from course.checks._engine import (
     CORRECT,
     INCORRECT,
     NOT_ATTEMPTED,
+    RECORD_KEY,
     SUBMITTED,
     Diagnostic,
     Module,
@@ -30,8 +32,8 @@ from course.checks._engine import (
 )
 
 __all__ = [
-    "Diagnostic", "Module", "Question", "Result", "Params", "check", "exercise", "hint", "modules",
-    "progress", "question", "questions",
+    "Diagnostic", "Module", "Question", "Result", "Params", "SHARED", "check", "compute_params", "exercise", "hint",
+    "modules", "progress", "question", "questions", "variant_seed",
 ]
 
 
@@ -85,8 +87,11 @@ def question(qid: Any) -> Question:
 class Params(Mapping):
     """An exercise's parameters, readable as ``p["n"]`` or ``p.n``; shown with whose variant it is."""
 
-    def __init__(self, qid: str, values: Mapping[str, Any], learner: str | None) -> None:
-        self._qid, self._values, self._learner = qid, dict(values), learner
+    def __init__(self, qid: str, values: Mapping[str, Any], learner: str | None, version: int = 1,
+                 varies: bool = True) -> None:
+        self._qid, self._values, self._version, self._varies = qid, dict(values), version, varies
+        self._who = learner  # the learner id in use, even where this question has one variant for all
+        self._learner = learner if varies else None
 
     def __getitem__(self, key: str) -> Any:
         return self._values[key]
@@ -110,14 +115,41 @@ class Params(Mapping):
         body = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
         return f"Exercise {self._qid} for {who}: {body}"
 
+    def record(self) -> dict[str, Any]:
+        """What the grader needs to know of this variant: question, learner ("shared"), version and parameters."""
+        from course.checks._codec import encode
 
-def _params(q: Question, learner: str | None) -> Params:
-    if learner is None or q.variant is None:
-        return Params(q.id, q.canonical_params(), None if q.variant is None else learner)
+        return {"qid": self._qid, "learner": self._who or SHARED, "varies": self._varies,
+                "version": self._version, "params": encode(self._values)}
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # The record in the output's metadata is saved with the notebook: the grader reads the variant there.
+        return {"text/plain": repr(self)}, {RECORD_KEY: self.record()}
+
+
+SHARED = "shared"  # the learner id of the shared variant, as recorded in notebooks and release records
+
+
+def variant_seed(learner: str, qid: str, version: int = 1) -> int:
+    """The random seed of one learner's variant of one question (version 1 keeps the original seeds)."""
+    text = f"{learner}|{qid}" if version == 1 else f"{learner}|{qid}|v{version}"
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+def compute_params(q: Question, learner: str | None) -> dict[str, Any]:
+    """A question's parameters for ``learner`` (None or "shared": the canonical ones), computed by this version."""
+    if learner in (None, SHARED) or q.variant is None:
+        return dict(q.canonical_params())
     import numpy as np
 
-    seed = int.from_bytes(hashlib.sha256(f"{learner}|{q.id}".encode()).digest()[:8], "big")
-    return Params(q.id, q.variant(np.random.default_rng(seed)), learner)
+    return dict(q.variant(np.random.default_rng(variant_seed(learner, q.id, q.variant_version))))
+
+
+def _params(q: Question, learner: str | None) -> Params:
+    """The parameters this learner works with: pinned in their workspace at release, else computed."""
+    pinned = _progress.pinned_params(q.id, learner if learner and q.variant else SHARED, q.variant_version)
+    values = pinned if pinned is not None else compute_params(q, learner)
+    return Params(q.id, values, learner, version=q.variant_version, varies=q.variant is not None)
 
 
 def exercise(qid: str) -> Params:
@@ -135,13 +167,14 @@ def check(qid: str, answer: Any) -> Result:
 
     >>> check("00.1", ...)
     ○ 00.1 Not attempted (0/1 points)
-      Replace the ... with your answer, then run this cell again. Type `hint("00.1")` if you are stuck.
+      Replace the ... with your answer, then run this cell again. Type hint("00.1") if you are stuck.
     """
     q = question(qid)
-    result = evaluate(q, answer, _params(q, _progress.learner_id()))
+    params = _params(q, _progress.learner_id())
+    result = evaluate(q, answer, params)
     if result.status != NOT_ATTEMPTED:
         _progress.record(q.id, result.status, result.points, result.max_points)
-    return result
+    return dataclasses.replace(result, record=params.record())
 
 
 class Hint:

@@ -24,6 +24,8 @@ def kind_of(value: Any) -> str:
     """A short noun for a value's type, as a student would say it."""
     if value is None:
         return "None"
+    if hasattr(value, "type_name") and type(value).__name__ == "Opaque":  # an object that came from a kernel
+        return value.type_name
     if isinstance(value, bool):
         return "True/False value"
     if isinstance(value, numbers.Number):

@@ -19,6 +19,7 @@ from typing import Any
 STATE_DIR = ".course"
 PROGRESS_FILE = "progress.json"
 LEARNER_FILE = "learner.txt"
+VARIANTS_FILE = "variants.json"  # parameters pinned when the workspace was made: {learner: {qid: {version, params}}}
 
 _memory: dict[str, Any] = {"questions": {}}
 
@@ -49,6 +50,31 @@ def learner_id() -> str | None:
             return None
         return text or None
     return None
+
+
+def pinned_params(qid: str, learner: str, version: int) -> dict[str, Any] | None:
+    """The parameters pinned in this workspace for ``learner`` and question ``qid`` at ``version``, if any.
+
+    A release (or ``course lab``) writes them, so a later course version with refreshed data never
+    changes the numbers a learner has already been given.
+    """
+    ws = workspace()
+    if ws is None:
+        return None
+    try:
+        data = json.loads((ws / STATE_DIR / VARIANTS_FILE).read_text(encoding="utf-8"))
+        entry = data[learner][qid]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(entry, dict) or entry.get("version") != version:
+        return None
+    from course.checks._codec import decode
+
+    try:
+        params = decode(entry["params"])
+    except (KeyError, ValueError, TypeError):
+        return None
+    return params if isinstance(params, dict) else None
 
 
 def _file() -> Path | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from course.checks._engine import Diagnostic, Module, Question, reflection
+from course.checks._engine import Module, Question, reflection
+from course.checks._mistakes import equals, offset
 
 MODULE = Module(
     id="00",
@@ -25,6 +26,12 @@ def _article():
 
 def _sentences_in_section(p):
     return sum(1 for s in _article().sentences if s.section == p["section"])
+
+
+def _words_in_section(p):
+    from course.article import words
+
+    return len(words(next(s for s in _article().sections if s.number == p["section"]).text))
 
 
 def _sections_by_length(p):
@@ -62,9 +69,12 @@ QUESTIONS = (
         expected=_sentences_in_section,
         canonical={"section": 3},
         variant=lambda rng: {"section": int(rng.integers(1, 7))},
-        diagnostics=(
-            Diagnostic(lambda a, e, p: a == len(_article().sentences), "That is the whole article's count: keep only this section's sentences."),
-            Diagnostic(lambda a, e, p: a == e - 1, "One short: positions start at 1, so the last position is the count."),
+        mistakes=(
+            equals("whole-for-part", "That is the whole article's count: keep only this section's sentences.",
+                   lambda p: len(_article().sentences)),
+            equals("words-for-sentences", "That counts the section's words; the question asks for its sentences.",
+                   _words_in_section),
+            offset("off-by-one", "One short: positions start at 1, so the last position is the count.", -1),
         ),
         hints=(
             "Each sentence knows its section: look at s.section for s in a.sentences.",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from course.checks._engine import Diagnostic, Module, Question, reflection
+from course.checks._engine import Module, Question, reflection
+from course.checks._mistakes import equals
 
 MODULE = Module(
     id="01",
@@ -148,10 +149,6 @@ def _kappa_misaligned(p):
     return cohen_kappa(list(_ledger()[p["field"]].head(len(second))), list(second[p["field"]]))
 
 
-def _near(f):
-    return lambda a, e, p: abs(float(a) - f(p)) < 0.005
-
-
 QUESTIONS = (
     Question(
         id="01.1",
@@ -159,9 +156,11 @@ QUESTIONS = (
         kind="number",
         objective="O2",
         expected=_n_claims,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: a == len(_ledger()), "That counts every sentence: leave out the rows whose claim_type is 'none'."),
-            Diagnostic(lambda a, e, p: a == len(_ledger()) - e, "That is the number of sentences that are not claims."),
+        mistakes=(
+            equals("all-sentences-as-claims", "That counts every sentence: leave out the rows whose claim_type is 'none'.",
+                   lambda p: len(_ledger())),
+            equals("complement-counted", "That is the number of sentences that are not claims.",
+                   lambda p, e: len(_ledger()) - e),
         ),
         hints=(
             "Rows whose claim_type is 'none' are not claims.",
@@ -178,11 +177,11 @@ QUESTIONS = (
         expected=_count_type_in_section,
         canonical={"section": 3, "claim_type": "causal"},
         variant=_draw_type_in_section,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: a == int((_claims()["claim_type"] == p["claim_type"]).sum()),
-                       "That is the count for the whole article: also filter on the section."),
-            Diagnostic(lambda a, e, p: a == int((_claims()["section"] == p["section"]).sum()),
-                       "That counts every claim in the section: also filter on the claim type."),
+        mistakes=(
+            equals("one-filter-only", "That is the count for the whole article: also filter on the section.",
+                   lambda p: int((_claims()["claim_type"] == p["claim_type"]).sum())),
+            equals("one-filter-only", "That counts every claim in the section: also filter on the claim type.",
+                   lambda p: int((_claims()["section"] == p["section"]).sum())),
         ),
         hints=(
             "Combine two conditions with &, each in brackets.",
@@ -264,10 +263,11 @@ QUESTIONS = (
         kind="number",
         objective="O4",
         expected=_checkable,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: a == _n_claims(p) - e, "That counts the claims that are not checkable."),
-            Diagnostic(lambda a, e, p: a == int((~_ledger()["evidence_needed"].str.startswith("not checkable")).sum()),
-                       "Leave out the sentences that are not claims (claim_type 'none')."),
+        mistakes=(
+            equals("complement-counted", "That counts the claims that are not checkable.",
+                   lambda p, e: _n_claims(p) - e),
+            equals("all-sentences-as-claims", "Leave out the sentences that are not claims (claim_type 'none').",
+                   lambda p: int((~_ledger()["evidence_needed"].str.startswith("not checkable")).sum())),
         ),
         hints=(
             "Start from the claims only (claim_type != 'none').",
@@ -303,13 +303,13 @@ QUESTIONS = (
         abs_tol=0.005,
         expected=_kappa_of_field,
         canonical={"field": "quantity"},
-        diagnostics=(
-            Diagnostic(_near(_raw_agreement),
-                       "That is the raw agreement, the share of sentences labelled alike: kappa also subtracts the agreement chance alone would give."),
-            Diagnostic(_near(_chance_agreement),
-                       "That is the chance agreement p_e: kappa = (p_o - p_e) / (1 - p_e)."),
-            Diagnostic(_near(_kappa_misaligned),
-                       "Compare the same sentences: take the ledger's rows for the second pass's ids, claims_table.loc[second[\"id\"]], before comparing."),
+        mistakes=(
+            equals("raw-agreement-for-kappa", "That is the raw agreement, the share of sentences labelled alike: kappa "
+                   "also subtracts the agreement chance alone would give.", _raw_agreement, abs=0.005),
+            equals("chance-agreement-for-kappa", "That is the chance agreement p_e: kappa = (p_o - p_e) / (1 - p_e).",
+                   _chance_agreement, abs=0.005),
+            equals("misaligned-rows", "Compare the same sentences: take the ledger's rows for the second pass's ids, "
+                   "claims_table.loc[second[\"id\"]], before comparing.", _kappa_misaligned, abs=0.005),
         ),
         hints=(
             "Compare the two passes sentence by sentence: the ledger has 129 rows, the second pass 30.",

@@ -12,10 +12,10 @@ the lexicons are English word lists.
 
 from __future__ import annotations
 
-import math
 import re
 
-from course.checks._engine import Diagnostic, Module, Question, reflection
+from course.checks._engine import Module, Question, reflection
+from course.checks._mistakes import equals, type_is, when
 
 MODULE = Module(
     id="02",
@@ -172,8 +172,8 @@ def _newly_caught(p):
     return [i for i in caught(base.extend(p["add"])) if i not in before]
 
 
-def _all_caught(answer, expected, p):
-    return set(answer) == set(caught(_lex("vague-quantifiers").extend(p["add"])))
+def _all_caught(p):
+    return caught(_lex("vague-quantifiers").extend(p["add"]))
 
 
 def _sentence_caught(answer, expected, p):
@@ -194,10 +194,10 @@ def _reporting_density(p):
     return _density(reporting_text(), p["lexicon"])
 
 
-def _mean_of_quotes(answer, expected, p):
+def _mean_of_quotes(p):
     q = quotes()
     each = [_density(t, p["lexicon"]) for t in q.loc[q["reporting"], "quote"]]
-    return math.isclose(answer, sum(each) / len(each), rel_tol=0.01)
+    return sum(each) / len(each)
 
 
 def _compare(name, sign):
@@ -247,11 +247,10 @@ def _stock_phrases(p):
     return [phrase for phrase, _ in repeated_phrases(_article().text, n=p["n"], min_count=p["min_count"])]
 
 
-def _more_than(answer, expected, p):
+def _more_than(p):
     from course.text import repeated_phrases
 
-    strict = [ph for ph, c in repeated_phrases(_article().text, n=p["n"], min_count=p["min_count"]) if c > p["min_count"]]
-    return set(answer) == set(strict)
+    return [ph for ph, c in repeated_phrases(_article().text, n=p["n"], min_count=p["min_count"]) if c > p["min_count"]]
 
 
 def _case_only(answer, expected, p):
@@ -264,11 +263,11 @@ def _repeated_share(p):
     return repeated_share(_article().text, n=p["n"])
 
 
-def _double_counted(answer, expected, p):
+def _double_counted(p):
     from course.text import repeated_phrases, tokens
 
     covered = sum(c * p["n"] for _, c in repeated_phrases(_article().text, n=p["n"]))
-    return math.isclose(answer, covered / len(tokens(_article().text)), rel_tol=0.01)
+    return covered / len(tokens(_article().text))
 
 
 # --- 02.9 and 02.10 readability -------------------------------------------------------------------
@@ -279,17 +278,17 @@ def _section_ease(p):
     return flesch_reading_ease(_article().section(p["section"]).text)
 
 
-def _with_heading(answer, expected, p):
+def _with_heading(p):
     from course.text import flesch_reading_ease
 
     s = _article().section(p["section"])
-    return math.isclose(answer, flesch_reading_ease(f"{s.heading}\n{s.text}"), abs_tol=0.1)
+    return flesch_reading_ease(f"{s.heading}\n{s.text}")
 
 
-def _grade_instead(answer, expected, p):
+def _grade_instead(p):
     from course.text import flesch_kincaid_grade
 
-    return math.isclose(answer, flesch_kincaid_grade(_article().section(p["section"]).text), abs_tol=0.1)
+    return flesch_kincaid_grade(_article().section(p["section"]).text)
 
 
 def cut_at_first_comma(sentence):
@@ -356,13 +355,13 @@ QUESTIONS = (
         expected=_article_density,
         canonical={"lexicon": "vague-quantifiers"},
         variant=lambda rng: {"lexicon": str(rng.choice(LEXICONS))},
-        diagnostics=(
-            Diagnostic(lambda a, e, p: a == _count_in(_article().text, p["lexicon"]),
-                       "That is the raw count of matches: divide by the number of words, then multiply by 1,000."),
-            Diagnostic(lambda a, e, p: math.isclose(a, _density(_headed_text(), p["lexicon"]), rel_tol=0.002),
-                       "You measured the headline and headings too: measure the body text, article().text."),
-            Diagnostic(lambda a, e, p: math.isclose(a, _count_in(_article().text, p["lexicon"]) / len(_article().sentences) * 1000, rel_tol=0.01),
-                       "You divided by the number of sentences: a density here is per 1,000 words."),
+        mistakes=(
+            equals("raw-count-for-rate", "That is the raw count of matches: divide by the number of words, then "
+                   "multiply by 1,000.", lambda p: _count_in(_article().text, p["lexicon"])),
+            equals("headings-measured", "You measured the headline and headings too: measure the body text, "
+                   "article().text.", lambda p: _density(_headed_text(), p["lexicon"]), rel=0.002),
+            equals("wrong-denominator", "You divided by the number of sentences: a density here is per 1,000 words.",
+                   lambda p: _count_in(_article().text, p["lexicon"]) / len(_article().sentences) * 1000, rel=0.01),
         ),
         hints=(
             "Load your lexicon with lexicon(name) and measure article().text.",
@@ -395,9 +394,9 @@ QUESTIONS = (
         expected=lambda p: _ranking(p["lexicon"]),
         canonical={"lexicon": "emotive"},
         variant=lambda rng: {"lexicon": str(rng.choice(rankable_lexicons()))},
-        diagnostics=(
-            Diagnostic(_by_count,
-                       "That ranks the sections by raw counts; they differ in length, so rank by density (matches per 1,000 words)."),
+        mistakes=(
+            when("raw-count-for-rate", "That ranks the sections by raw counts; they differ in length, so rank by "
+                 "density (matches per 1,000 words).", _by_count),
         ),
         hints=(
             "Measure each section's text: article().sections gives them, each with .number and .text.",
@@ -414,15 +413,15 @@ QUESTIONS = (
         expected=_newly_caught,
         canonical={"add": ["significant", "often", "growing"]},
         variant=_draw_additions,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: type(a).__name__ == "Lexicon",
-                       "That is the lexicon itself: pass the list of claim ids (like \"S3.3\") that it now catches and missed before."),
-            Diagnostic(lambda a, e, p: len(list(a)) == 0,
-                       "Your list is empty: extend() returns a new lexicon and leaves the old one unchanged, so measure with the new one."),
-            Diagnostic(_all_caught,
-                       "That includes claims the original lexicon already caught: list only the ones your additions catch."),
-            Diagnostic(_sentence_caught,
-                       "You matched whole sentences: match the ledger's quantity_phrase column, the words the annotator marked."),
+        mistakes=(
+            type_is("object-for-result", "That is the lexicon itself: pass the list of claim ids (like \"S3.3\") that "
+                    "it now catches and missed before.", "Lexicon"),
+            equals("unchanged-original", "Your list is empty: extend() returns a new lexicon and leaves the old one "
+                   "unchanged, so measure with the new one.", []),
+            equals("old-and-new-caught", "That includes claims the original lexicon already caught: list only the ones "
+                   "your additions catch.", _all_caught),
+            when("sentences-for-phrases", "You matched whole sentences: match the ledger's quantity_phrase column, the "
+                 "words the annotator marked.", _sentence_caught),
         ),
         hints=(
             "bigger = lexicon(\"vague-quantifiers\").extend(p.add) makes a new, larger lexicon.",
@@ -441,15 +440,17 @@ QUESTIONS = (
         expected=_reporting_density,
         canonical={"lexicon": "attribution"},
         variant=lambda rng: {"lexicon": str(rng.choice(COMPARED))},
-        diagnostics=(
-            Diagnostic(lambda a, e, p: math.isclose(a, _density(reporting_text(english_only=False), p["lexicon"]), rel_tol=0.002),
-                       "You kept the quotes that are not in English: an English word list finds nothing in them, so they only add words. Keep rows where looks_english(quote)."),
-            Diagnostic(lambda a, e, p: math.isclose(a, _density(reporting_text(drop_g=False), p["lexicon"]), rel_tol=0.002),
-                       "You kept section G (rows G01–G24): those are distortions, fact-checks and guides, not reporting of the figures."),
-            Diagnostic(lambda a, e, p: math.isclose(a, _density(reporting_text(english_only=False, drop_g=False), p["lexicon"]), rel_tol=0.002),
-                       "You measured every quote: keep only English quotes (looks_english) outside section G."),
-            Diagnostic(_mean_of_quotes,
-                       "That is the average of each quote's density, which gives a ten-word quote as much weight as a sixty-word one: join the quotes and measure once."),
+        mistakes=(
+            equals("other-languages-kept", "You kept the quotes that are not in English: an English word list finds "
+                   "nothing in them, so they only add words. Keep rows where looks_english(quote).",
+                   lambda p: _density(reporting_text(english_only=False), p["lexicon"]), rel=0.002),
+            equals("distortions-kept", "You kept section G (rows G01–G24): those are distortions, fact-checks and "
+                   "guides, not reporting of the figures.",
+                   lambda p: _density(reporting_text(drop_g=False), p["lexicon"]), rel=0.002),
+            equals("no-filter", "You measured every quote: keep only English quotes (looks_english) outside section G.",
+                   lambda p: _density(reporting_text(english_only=False, drop_g=False), p["lexicon"]), rel=0.002),
+            equals("mean-of-rates", "That is the average of each quote's density, which gives a ten-word quote as "
+                   "much weight as a sixty-word one: join the quotes and measure once.", _mean_of_quotes, rel=0.01),
         ),
         hints=(
             "Keep the rows of quotes where english is True and row_id does not start with \"G\".",
@@ -480,9 +481,11 @@ QUESTIONS = (
         expected=_stock_phrases,
         canonical=dict(PHRASE_SETTINGS[0]),
         variant=lambda rng: dict(PHRASE_SETTINGS[int(rng.integers(len(PHRASE_SETTINGS)))]),
-        diagnostics=(
-            Diagnostic(_case_only, "Right phrases, different capitals: write them in lower case, as repeated_phrases returns them."),
-            Diagnostic(_more_than, "You kept phrases that occur more than min_count times: the question says at least."),
+        mistakes=(
+            when("case-differs", "Right phrases, different capitals: write them in lower case, as repeated_phrases "
+                 "returns them.", _case_only),
+            equals("strict-inequality", "You kept phrases that occur more than min_count times: the question says at "
+                   "least.", _more_than),
         ),
         hints=(
             "repeated_phrases(text, n=..., min_count=...) lists (phrase, count) pairs, most repeated first.",
@@ -500,9 +503,9 @@ QUESTIONS = (
         expected=_repeated_share,
         canonical={"n": 4},
         variant=lambda rng: {"n": int(rng.choice([3, 4, 5]))},
-        diagnostics=(
-            Diagnostic(_double_counted,
-                       "You counted n words for every occurrence of every repeated phrase, so words inside overlapping phrases count several times: count each word once."),
+        mistakes=(
+            equals("double-counted", "You counted n words for every occurrence of every repeated phrase, so words "
+                   "inside overlapping phrases count several times: count each word once.", _double_counted, rel=0.01),
         ),
         hints=(
             "repeated_share(text, n=...) does this; each word is counted once.",
@@ -520,9 +523,11 @@ QUESTIONS = (
         expected=_section_ease,
         canonical={"section": 3},
         variant=lambda rng: {"section": int(rng.integers(1, 7))},
-        diagnostics=(
-            Diagnostic(_with_heading, "You included the section's heading: measure its body text, .text."),
-            Diagnostic(_grade_instead, "That is the Flesch–Kincaid grade level: this asks for Reading Ease."),
+        mistakes=(
+            equals("headings-measured", "You included the section's heading: measure its body text, .text.",
+                   _with_heading, abs=0.1),
+            equals("grade-for-ease", "That is the Flesch–Kincaid grade level: this asks for Reading Ease.",
+                   _grade_instead, abs=0.1),
         ),
         hints=(
             "article().section(p.section).text is the body text.",

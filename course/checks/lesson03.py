@@ -6,7 +6,8 @@ Every expected answer is read from the course data (``article-metadata``, ``sour
 
 from __future__ import annotations
 
-from course.checks._engine import Diagnostic, Module, Question, reflection
+from course.checks._engine import Module, Question, reflection
+from course.checks._mistakes import contains, reversed_order, type_is, when
 
 MODULE = Module(
     id="03",
@@ -99,11 +100,6 @@ def _origins(p):
     return {(a, b) for a, b in zip(d["distorted_row"], d["original_row"])}
 
 
-def _picked_relay(answer, expected):
-    relays = {("G01", "C20")}
-    return bool(relays & {tuple(x) for x in answer})
-
-
 # --- 03.5 distortion types -----------------------------------------------------------------------
 
 DISTORTION_POOLS = {
@@ -166,13 +162,13 @@ QUESTIONS = (
         kind="set",
         objective="O2",
         expected=_party_state_sources,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: _state_funded_others(a),
-                       "A state-funded broadcaster of a country that is not fighting (type 'state-funded broadcaster') is a different category: keep to the two types named."),
-            Diagnostic(lambda a, e, p: "gfcn" in a,
-                       "GFCN's card type is 'fact-checker'; keep to the type column here (exercise 03.7 asks who runs a fact-checker)."),
-            Diagnostic(lambda a, e, p: _one_side_only(a, e),
-                       "You have one side only: both parties to the war have state media and government bodies in the cards."),
+        mistakes=(
+            when("category-stretched", "A state-funded broadcaster of a country that is not fighting (type 'state-funded "
+                 "broadcaster') is a different category: keep to the two types named.", lambda a, p: _state_funded_others(a)),
+            contains("category-stretched", "GFCN's card type is 'fact-checker'; keep to the type column here (exercise "
+                     "03.7 asks who runs a fact-checker).", {"gfcn"}),
+            when("one-side-only", "You have one side only: both parties to the war have state media and government "
+                 "bodies in the cards.", lambda a, e, p: _one_side_only(a, e)),
         ),
         hints=(
             "Use the cards' type and country columns.",
@@ -202,9 +198,8 @@ QUESTIONS = (
         objective="O3",
         expected=_trace_chain,
         canonical={"period": "2024-03-01", "measure": "sentences", "article": "337"},
-        diagnostics=(
-            Diagnostic(lambda a, e, p: list(a) == list(reversed(e)),
-                       "Reversed: start with the row published first, the one the others relay."),
+        mistakes=(
+            reversed_order("reversed-chain", "Reversed: start with the row published first, the one the others relay."),
         ),
         hints=(
             "Filter the figure values to your exercise's period_start, measure and article.",
@@ -219,11 +214,10 @@ QUESTIONS = (
         kind="set",
         objective="O3",
         expected=_origins,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: isinstance(a, dict),
-                       "Turn your dictionary into pairs with list(your_dict.items())."),
-            Diagnostic(lambda a, e, p: _picked_relay(a, e),
-                       "C20 repeats the number; it is not where it started. Look for the row that published it first."),
+        mistakes=(
+            type_is("dict-for-pairs", "Turn your dictionary into pairs with list(your_dict.items()).", "dict"),
+            contains("relay-for-origin", "C20 repeats the number; it is not where it started. Look for the row that "
+                     "published it first.", {("G01", "C20")}),
         ),
         hints=(
             "For each claim, find a candidate with a number of the same size and a similar subject.",
@@ -240,9 +234,9 @@ QUESTIONS = (
         expected=_distortion_types,
         canonical={"cases": ["D02", "D14", "D01", "D11", "D06"]},
         variant=_distortion_variant,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: "label_drift" in a,
-                       "'label_drift' is the general family; the case where AWOL (art. 337) becomes 'desertion' has its own, more specific label."),
+        mistakes=(
+            contains("family-for-case", "'label_drift' is the general family; the case where AWOL (art. 337) becomes "
+                     "'desertion' has its own, more specific label.", {"label_drift"}),
         ),
         hints=(
             "Compare what the original counts or says with what the re-report says. What changed: the number, the thing counted, the period, or the certainty?",
@@ -258,11 +252,11 @@ QUESTIONS = (
         objective="O5",
         expected=_state_fact_checks,
         canonical={"rows": list(FACT_CHECK_ROWS)},
-        diagnostics=(
-            Diagnostic(lambda a, e, p: set(a) < set(e) and len(_checker_countries(a)) == 1,
-                       "You found state-linked checks on one side only; look again at who runs each checker on the other side."),
-            Diagnostic(lambda a, e, p: "G13" in a,
-                       "Polygraph.info is funded by the US government, which is not a party to the war; note the funding, but it is not the category asked for."),
+        mistakes=(
+            when("one-side-only", "You found state-linked checks on one side only; look again at who runs each checker "
+                 "on the other side.", lambda a, e, p: set(a) < set(e) and len(_checker_countries(a)) == 1),
+            contains("category-stretched", "Polygraph.info is funded by the US government, which is not a party to the "
+                     "war; note the funding, but it is not the category asked for.", {"G13"}),
         ),
         hints=(
             "For each row, ask: who publishes this, and whose word does the verdict rest on?",

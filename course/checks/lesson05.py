@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 
-from course.checks._engine import Diagnostic, Module, Question, reflection
+from course.checks._engine import Module, Question, reflection
+from course.checks._mistakes import equals, inverted, outputs, when
 
 MODULE = Module(
     id="05",
@@ -104,10 +105,6 @@ def _widening(p):
     return (wide.high - wide.low) / (known.high - known.low)
 
 
-def _near(a, b, tol=0.02):
-    return b != 0 and abs(a - b) <= tol * abs(b)
-
-
 def _interval_variant(rng):
     lo, hi = _pick(rng, P_RANGES)
     return {**_count_variant(rng), "p_low": lo, "p_high": hi, "seed": int(rng.integers(1, 1000))}
@@ -125,6 +122,12 @@ def _lincoln_petersen(n1, n2, m):
     from course.models.capture_recapture import lincoln_petersen
 
     return lincoln_petersen(n1, n2, m)
+
+
+def _chapman_without_minus_one(n1, n2, m):
+    from course.models.capture_recapture import chapman
+
+    return chapman(n1, n2, m) + 1
 
 
 def _chapman_cases(p):
@@ -222,7 +225,7 @@ def _fermi_variant(rng):
 
 def _mixed_ends(a, p):
     (lf, hf), lo, hi = force_range(p["year"]), p["share_low"], p["share_high"]
-    return any(_near(a, x, 0.01) for x in (lf * hi, hf * lo))
+    return any(math.isclose(a, x, rel_tol=0.01) for x in (lf * hi, hf * lo))
 
 
 # --- 05.9 what "likely much higher" can mean ------------------------------------------------------
@@ -289,11 +292,11 @@ QUESTIONS = (
         expected=_naive,
         canonical={"article": "all", "year": 2024, "p": 0.25},
         variant=lambda rng: {**_count_variant(rng), "p": float(_pick(rng, RECORDED_SHARES))},
-        diagnostics=(
-            Diagnostic(lambda a, e, p: _near(a, court_count(p["article"], p["year"]) * p["p"]),
-                       "You multiplied by p: a share p of the true number was recorded, so divide the count by p."),
-            Diagnostic(lambda a, e, p: _near(a, court_count(p["article"], p["year"]) * (1 - p["p"])),
-                       "That is the count times the share missed; the true number is the count divided by p."),
+        mistakes=(
+            equals("multiplied-for-divided", "You multiplied by p: a share p of the true number was recorded, so divide "
+                   "the count by p.", lambda p: court_count(p["article"], p["year"]) * p["p"], rel=0.02),
+            equals("share-missed", "That is the count times the share missed; the true number is the count divided by p.",
+                   lambda p: court_count(p["article"], p["year"]) * (1 - p["p"]), rel=0.02),
         ),
         hints=(
             "If a quarter of absences are recorded, the count is a quarter of the true number.",
@@ -312,13 +315,14 @@ QUESTIONS = (
         expected=_upper,
         canonical={"article": "all", "year": 2024, "p_low": 0.1, "p_high": 0.4, "seed": 5},
         variant=_interval_variant,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: _near(a, court_count(p["article"], p["year"]) / p["p_low"], 0.005),
-                       "That is count / p_low, the naive top. The model's interval leaves out the least likely 5% at each end: use true_count_interval(...).high."),
-            Diagnostic(lambda a, e, p: _near(a, _interval(p).low),
-                       "That is the lower end of the interval; the question asks for the upper end (.high)."),
-            Diagnostic(lambda a, e, p: _near(a, _interval(p).median),
-                       "That is the median; the question asks for the upper end (.high)."),
+        mistakes=(
+            equals("naive-bound", "That is count / p_low, the naive top. The model's interval leaves out the least "
+                   "likely 5% at each end: use true_count_interval(...).high.",
+                   lambda p: court_count(p["article"], p["year"]) / p["p_low"], rel=0.005),
+            equals("wrong-end", "That is the lower end of the interval; the question asks for the upper end (.high).",
+                   lambda p: _interval(p).low, rel=0.02),
+            equals("wrong-end", "That is the median; the question asks for the upper end (.high).",
+                   lambda p: _interval(p).median, rel=0.02),
         ),
         hints=(
             "The smaller p is, the more is hidden: the upper end comes from the low end of your range.",
@@ -337,10 +341,10 @@ QUESTIONS = (
         expected=_widening,
         canonical={"article": "all", "year": 2024, "p_low": 0.1, "p_high": 0.4, "seed": 5},
         variant=_interval_variant,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: _near(a, _interval(p).high / _known_p(p).high, 0.05),
-                       "That compares the upper ends; compare the widths (high − low) of the two intervals."),
-            Diagnostic(lambda a, e, p: _near(a, 1 / e, 0.05), "Upside down: divide the wider interval's width by the narrower one's."),
+        mistakes=(
+            equals("ends-for-widths", "That compares the upper ends; compare the widths (high − low) of the two "
+                   "intervals.", lambda p: _interval(p).high / _known_p(p).high, rel=0.05),
+            inverted("inverted-ratio", "Upside down: divide the wider interval's width by the narrower one's.", rel=0.05),
         ),
         hints=(
             "Make two intervals: one with p_low and p_high from your range, one with both set to the middle of the range.",
@@ -359,11 +363,10 @@ QUESTIONS = (
         canonical={"n1": 200, "n2": 150, "m": 30},
         variant=_chapman_variant,
         hidden=True,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: _near(a(200, 150, 30), _lincoln_petersen(200, 150, 30), 1e-9),
-                       "That is Lincoln–Petersen (n1 × n2 / m). Chapman adds one to each count and subtracts one at the end."),
-            Diagnostic(lambda a, e, p: _near(a(200, 150, 30), e(200, 150, 30) + 1, 1e-9),
-                       "Nearly: Chapman's formula subtracts 1 at the end."),
+        mistakes=(
+            outputs("lincoln-petersen-for-chapman", "That is Lincoln–Petersen (n1 × n2 / m). Chapman adds one to each "
+                    "count and subtracts one at the end.", _lincoln_petersen),
+            outputs("forgot-minus-one", "Nearly: Chapman's formula subtracts 1 at the end.", _chapman_without_minus_one),
         ),
         hints=(
             "Lincoln–Petersen is n1 × n2 / m; Chapman's version cannot divide by zero.",
@@ -382,13 +385,13 @@ QUESTIONS = (
         expected=_two_list_estimate,
         canonical={"population": 2000, "p1": 0.2, "p2": 0.15, "seed": 7},
         variant=_lists_variant,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: _near(a, sum(_list_counts(p)[:2]) - _list_counts(p)[2], 0.001),
-                       "That is how many different people the two lists name, n1 + n2 − m: everyone seen, not everyone there."),
-            Diagnostic(lambda a, e, p: _near(a, sum(_list_counts(p)[:2]), 0.001),
-                       "Adding the two lists counts the overlap twice, and still misses everyone on neither list."),
-            Diagnostic(lambda a, e, p: _list_counts(p)[2] > 0 and _near(a, _list_counts(p)[0] * _list_counts(p)[1] / _list_counts(p)[2], 0.001),
-                       "That is Lincoln–Petersen; this question asks for Chapman's estimate (your chapman_estimate)."),
+        mistakes=(
+            equals("seen-for-all", "That is how many different people the two lists name, n1 + n2 − m: everyone seen, "
+                   "not everyone there.", lambda p: sum(_list_counts(p)[:2]) - _list_counts(p)[2], rel=0.001),
+            equals("overlap-counted-twice", "Adding the two lists counts the overlap twice, and still misses everyone "
+                   "on neither list.", lambda p: sum(_list_counts(p)[:2]), rel=0.001),
+            equals("lincoln-petersen-for-chapman", "That is Lincoln–Petersen; this question asks for Chapman's estimate "
+                   "(your chapman_estimate).", lambda p: _lincoln_petersen(*_list_counts(p)), rel=0.001),
         ),
         hints=(
             "Count each list, then count the names that appear on both (a set intersection).",
@@ -423,11 +426,11 @@ QUESTIONS = (
         expected=_fermi_high,
         canonical=_fermi_canonical,
         variant=_fermi_variant,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: _near(a, fermi_range(p)[0], 0.01),
-                       "That is the low end: multiply the high ends of both factors for the high end."),
-            Diagnostic(lambda a, e, p: _mixed_ends(a, p),
-                       "You mixed the ends: the high end multiplies the larger number of soldiers by the larger share."),
+        mistakes=(
+            equals("wrong-end", "That is the low end: multiply the high ends of both factors for the high end.",
+                   lambda p: fermi_range(p)[0], rel=0.01),
+            when("mixed-ends", "You mixed the ends: the high end multiplies the larger number of soldiers by the larger "
+                 "share.", _mixed_ends),
         ),
         hints=(
             "Each factor has a low and a high end; the range's ends multiply like ends.",
@@ -446,9 +449,10 @@ QUESTIONS = (
         expected=_fermi_mid,
         canonical=_fermi_canonical,
         variant=_fermi_variant,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: _near(a, sum(fermi_range(p)) / 2, 0.01),
-                       "That is the arithmetic mean, pulled up by the high end. A Fermi range spans a multiple, so take the geometric midpoint: the square root of low × high."),
+        mistakes=(
+            equals("arithmetic-for-geometric-mean", "That is the arithmetic mean, pulled up by the high end. A Fermi "
+                   "range spans a multiple, so take the geometric midpoint: the square root of low × high.",
+                   lambda p: sum(fermi_range(p)) / 2, rel=0.01),
         ),
         hints=(
             "When the high end is many times the low end, the middle is a ratio away from each, not a distance.",

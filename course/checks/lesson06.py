@@ -7,7 +7,8 @@ All the numbers are synthetic: they describe the models, not any real army.
 
 from __future__ import annotations
 
-from course.checks._engine import Diagnostic, Module, Question, reflection
+from course.checks._engine import Module, Question, reflection
+from course.checks._mistakes import equals, offset, when
 
 MODULE = Module(
     id="06",
@@ -104,7 +105,7 @@ def _critical_spread(p):
     return _cascade().critical_sd(p["mean"], p["n"])
 
 
-def _used_random_crowds(answer, expected, p):
+def _used_random_crowds(answer, p):
     c = _critical_spread(p)
     return c + 0.15 < answer < c + 8
 
@@ -126,8 +127,8 @@ def _share_cascading(p):
     return float((_random_sizes(p) >= p["at_least"]).mean())
 
 
-def _smooth_answer(answer, expected, p):
-    return abs(answer - _cascade().final_share(p["mean"], p["sd"], p["n"])) < 0.01
+def _smooth_answer(p):
+    return _cascade().final_share(p["mean"], p["sd"], p["n"])
 
 
 # --- 06.6 the critical feedback ------------------------------------------------------------------
@@ -171,9 +172,8 @@ def _settles(p):
     return _manpower().equilibrium(_params(p))
 
 
-def _after_ten_years(answer, expected, p):
-    stock = _manpower().simulate(_params(p), 120)["stock"][-1]
-    return abs(answer - stock) < 0.005 * stock
+def _after_ten_years(p):
+    return _manpower().simulate(_params(p), 120)["stock"][-1]
 
 
 # --- 06.8 predict, then run: do departures rise after a shock in both models? ---------------------
@@ -238,13 +238,15 @@ QUESTIONS = (
         expected=_small_equilibrium,
         canonical={"thresholds": [3, 0, 6, 1, 5, 2, 9, 6, 8, 7]},
         variant=_small_crowd,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: a == sum(t <= 0 for t in p["thresholds"]) and e > a,
-                       "That is only the first round: the people with threshold 0. Now count again with that many acting, and repeat until the count stops changing."),
-            Diagnostic(lambda a, e, p: a == len(p["thresholds"]),
-                       "Not everyone joins: sort the thresholds and look for the first person whose threshold is more than the number already acting."),
-            Diagnostic(lambda a, e, p: abs(a - e) == 1,
-                       "Off by one: a person joins once the number already acting is at least their threshold (r >= threshold), and the count includes everyone acting, the first person too."),
+        mistakes=(
+            equals("first-round-only", "That is only the first round: the people with threshold 0. Now count again with "
+                   "that many acting, and repeat until the count stops changing.",
+                   lambda p: sum(t <= 0 for t in p["thresholds"])),
+            equals("everyone-joins", "Not everyone joins: sort the thresholds and look for the first person whose "
+                   "threshold is more than the number already acting.", lambda p: len(p["thresholds"])),
+            *(offset("off-by-one", "Off by one: a person joins once the number already acting is at least their "
+                     "threshold (r >= threshold), and the count includes everyone acting, the first person too.", d)
+              for d in (-1, 1)),
         ),
         hints=(
             "Round 1: who acts when nobody else does? Round 2: who acts when that many do?",
@@ -292,9 +294,10 @@ QUESTIONS = (
         expected=_critical_spread,
         canonical={"mean": 25, "n": 100},
         variant=lambda rng: {"mean": int(rng.choice(CRITICAL_MEANS)), "n": 100},
-        diagnostics=(
-            Diagnostic(_used_random_crowds,
-                       "Too high. If you used random crowds (an rng), they tip at scattered spreads: use the smooth curve, final_share(mean, sd, n) without rng, and look for the first sd where it jumps."),
+        mistakes=(
+            when("random-for-smooth", "Too high. If you used random crowds (an rng), they tip at scattered spreads: use "
+                 "the smooth curve, final_share(mean, sd, n) without rng, and look for the first sd where it jumps.",
+                 _used_random_crowds),
         ),
         hints=(
             "Move the spread slider in the explorer and watch the red equilibrium marker: where does it jump?",
@@ -314,9 +317,9 @@ QUESTIONS = (
         canonical={"n": 100, "mean": 25, "sd": 12.5, "crowds": 1000, "at_least": 90, "seed": 6},
         variant=lambda rng: {"n": 100, "mean": 25, "sd": float(rng.choice(RANDOM_SPREADS)), "crowds": 1000,
                              "at_least": 90, "seed": int(rng.integers(1, 10_000))},
-        diagnostics=(
-            Diagnostic(_smooth_answer,
-                       "That is the smooth curve's answer (a very large crowd). Simulate the random crowds and count the share that reach at least 90."),
+        mistakes=(
+            equals("smooth-for-random", "That is the smooth curve's answer (a very large crowd). Simulate the random "
+                   "crowds and count the share that reach at least 90.", _smooth_answer, abs=0.01),
         ),
         hints=(
             "simulate(CascadeParams(n=p.n, mean=p.mean, sd=p.sd), rng=np.random.default_rng(p.seed), replicates=p.crowds) gives one final size per crowd.",
@@ -335,13 +338,13 @@ QUESTIONS = (
         expected=_critical_feedback,
         canonical={"replacement_rate": 0.02, "casualty_rate": 0.01, "base_departure": 0.005},
         variant=_rates,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: abs(a - _ratio(p, "base_departure", "casualty_rate")) < 0.05,
-                       "You left out replacements, the balancing loop that refills the gap: it pushes the critical strength up."),
-            Diagnostic(lambda a, e, p: abs(a - _ratio(p, "replacement_rate")) < 0.05,
-                       "You kept only replacements: casualties and the usual departures also shrink as the force shrinks, which helps it heal."),
-            Diagnostic(lambda a, e, p: abs(a - 1 / e) < 0.01,
-                       "Upside down: the critical strength is (replacement + casualty + base departure rates) / base departure rate."),
+        mistakes=(
+            equals("balancing-loop-left-out", "You left out replacements, the balancing loop that refills the gap: it "
+                   "pushes the critical strength up.", lambda p: _ratio(p, "base_departure", "casualty_rate"), abs=0.05),
+            equals("only-one-loop", "You kept only replacements: casualties and the usual departures also shrink as the "
+                   "force shrinks, which helps it heal.", lambda p: _ratio(p, "replacement_rate"), abs=0.05),
+            equals("inverted-ratio", "Upside down: the critical strength is (replacement + casualty + base departure "
+                   "rates) / base departure rate.", lambda p, e: 1 / e, abs=0.01),
         ),
         hints=(
             "Sweep the feedback strength and ask, for each value, whether a force starting just below target returns to it.",
@@ -361,13 +364,13 @@ QUESTIONS = (
         canonical={"replacement_rate": 0.02, "casualty_rate": 0.01, "base_departure": 0.005, "feedback": 10.5,
                    "initial": 950.0},
         variant=_settle_variant,
-        diagnostics=(
-            Diagnostic(lambda a, e, p: a < 1,
-                       "It does not collapse to zero in this model: as the gap grows, replacements grow too, until they balance the extra departures."),
-            Diagnostic(lambda a, e, p: abs(a - 1000) < 1,
-                       "Above the critical feedback the target does not hold: any shortfall grows. Run the model until the stock stops changing."),
-            Diagnostic(_after_ten_years,
-                       "That is the stock after ten years, still moving: simulate much longer (say 3,000 months) or find where the net flow is zero."),
+        mistakes=(
+            when("collapse-assumed", "It does not collapse to zero in this model: as the gap grows, replacements grow "
+                 "too, until they balance the extra departures.", lambda a, p: a < 1),
+            equals("target-holds", "Above the critical feedback the target does not hold: any shortfall grows. Run the "
+                   "model until the stock stops changing.", lambda p: _manpower().ManpowerParams().target, abs=1),
+            equals("not-run-to-equilibrium", "That is the stock after ten years, still moving: simulate much longer (say "
+                   "3,000 months) or find where the net flow is zero.", _after_ten_years, rel=0.005),
         ),
         hints=(
             "Simulate a long time, e.g. simulate(ManpowerParams(**p), 3000), and read the last stock.",

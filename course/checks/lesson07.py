@@ -53,8 +53,9 @@ from __future__ import annotations
 
 import re
 
-from course.checks._describe import describe
 from course.checks._engine import Diagnostic, Module, Question, reflection
+from course.checks._kinds import FactCheckKind
+from course.checks._mistakes import problem
 from course.factcheck import VERDICTS, invented_claims
 
 MODULE = Module(
@@ -297,59 +298,25 @@ def comparison_verdict(values, claimed_ratio) -> str:
 
 # --- diagnostics for the validation questions --------------------------------------------------------
 
-def _problems_of(qid: str, *, claims: dict[str, str] | None = None):
-    """A check's ``prepare``: the learner's fact-check, re-validated here, becomes its list of problems.
-
-    The learner passes the fact-check itself (a grader receives its plain form), never a list of
-    problems they computed, so an empty list typed in by hand cannot pass.
-    """
-    def prepare(answer, params):
-        from course.factcheck import FactCheck
-
-        if isinstance(answer, dict) and "factcheck" in answer:
-            answer = FactCheck.from_plain(answer)
-        if not isinstance(answer, FactCheck):
-            raise TypeError(f"Pass your fact-check itself, like check(\"{qid}\", my_check), not what validate() "
-                            f"returns; got {describe(answer)}.")
-        kwargs = {k: params[k] for k in ("min_verdicts", "max_verdicts", "cover") if k in params}
-        problems = answer.validate(**kwargs)
-        if claims is not None and dict(answer.claims or {}) != claims:
-            problems.append("This fact-check is not about the invented paragraph: pass claims=invented to factcheck(...).")
-        return problems
-    return prepare
-
-
-def _has(phrase):
-    return lambda a, e, p: any(phrase in str(x) for x in a)
-
-
-def _validation_diagnostics(size_advice: str, cover_advice: str):
+def _validation_mistakes(size_advice: str, cover_advice: str):
+    """What each problem that validation still finds tells the learner to do, with its misconception tag."""
     return (
-        Diagnostic(lambda a, e, p: isinstance(a, str) or not all(isinstance(x, str) for x in a),
-                   "Check the list of problems that validate(...) returns: problems = validate(my_check, ...)."),
-        Diagnostic(_has("Expected a fact-check"),
-                   "validate(...) needs a fact-check made with factcheck(title, verdict(...), ...), not a list or a string."),
-        Diagnostic(_has("cites no evidence"),
-                   "A verdict cites no evidence row. Every verdict, even \"cannot be checked\", names the rows you looked "
-                   "at: print the problems list to see which."),
-        Diagnostic(_has("which is not a row of"),
-                   "A cited row id is not in load(\"figures\"): print the problems list to see which, then use an id such "
-                   "as \"A22\"."),
-        Diagnostic(_has("is not a verdict"),
-                   "A verdict is not in the vocabulary: use supported, partly supported, unsupported, misleading or "
-                   "cannot be checked."),
-        Diagnostic(_has("is not one of the claims"),
-                   "A claim id is not a sentence label of the text you are checking: print the problems list to see which."),
-        Diagnostic(_has("are both about"),
-                   "Two verdicts are about the same claim: check a claim once, or split a sentence into parts "
-                   "(S2.10a, S2.10b)."),
-        Diagnostic(_has("justification"),
-                   "A verdict's justification is missing or too short: write a paragraph on what the rows show and what "
-                   "they do not."),
-        Diagnostic(_has("asks for at"), size_advice),
-        Diagnostic(_has("No verdict on"), cover_advice),
-        Diagnostic(_has("claims=invented"),
-                   "Check the invented paragraph's own sentences: factcheck(\"…\", verdict(\"P1\", …), …, claims=invented)."),
+        problem("no-evidence-cited", "A verdict cites no evidence row. Every verdict, even \"cannot be checked\", names "
+                "the rows you looked at: print the problems list to see which.", "cites no evidence"),
+        problem("unknown-row", "A cited row id is not in load(\"figures\"): print the problems list to see which, then "
+                "use an id such as \"A22\".", "which is not a row of"),
+        problem("unknown-verdict", "A verdict is not in the vocabulary: use supported, partly supported, unsupported, "
+                "misleading or cannot be checked.", "is not a verdict"),
+        problem("unknown-claim", "A claim id is not a sentence label of the text you are checking: print the problems "
+                "list to see which.", "is not one of the claims"),
+        problem("claim-twice", "Two verdicts are about the same claim: check a claim once, or split a sentence into "
+                "parts (S2.10a, S2.10b).", "are both about"),
+        problem("short-justification", "A verdict's justification is missing or too short: write a paragraph on what "
+                "the rows show and what they do not.", "justification"),
+        problem("wrong-size", size_advice, "asks for at"),
+        problem("claim-not-covered", cover_advice, "No verdict on"),
+        problem("wrong-claims", "Check the invented paragraph's own sentences: factcheck(\"…\", verdict(\"P1\", …), …, "
+                "claims=invented).", "claims=invented"),
     )
 
 
@@ -470,12 +437,11 @@ QUESTIONS = (
     Question(
         id="07.8",
         prompt="Your fact-check of the article: 5 to 8 verdicts covering the major claims, each with evidence rows and a justification.",
-        kind="set",
+        kind=FactCheckKind(),
         objective="O1",
-        expected=lambda p: [],
+        expected=lambda p: (),
         canonical=lambda: {**FACTCHECK_SIZE, "cover": MAJOR_CLAIMS},
-        prepare=_problems_of("07.8"),
-        diagnostics=_validation_diagnostics(
+        mistakes=_validation_mistakes(
             "Check 5 to 8 major claims: not every sentence, but every claim the article rests on.",
             "Give a verdict on each major claim the exercise lists (exercise(\"07.8\").cover); a part such as S2.10a counts."),
         hints=(
@@ -543,12 +509,11 @@ QUESTIONS = (
     Question(
         id="07.12",
         prompt="Your fact-check of the invented paragraph: a verdict on every sentence, with valid evidence.",
-        kind="set",
+        kind=FactCheckKind(claims=invented_claims()),
         objective="O3",
-        expected=lambda p: [],
+        expected=lambda p: (),
         canonical=lambda: {"cover": tuple(invented_claims())},
-        prepare=_problems_of("07.12", claims=invented_claims()),
-        diagnostics=_validation_diagnostics(
+        mistakes=_validation_mistakes(
             "Give one verdict per sentence of the invented paragraph.",
             "Give every sentence of the invented paragraph (P1 to P4) a verdict."),
         hints=(

@@ -76,7 +76,7 @@ def _module_record(nb_path: Path, copy_sha256: str, catalogue: dict[str, Any]) -
         "notebook": nb_path.name,
         "title": m.title if m else None,
         "minutes": m.minutes if m else None,
-        "questions": [{"id": q.id, "points": q.points if q.graded else 0, "kind": q.kind} for q in qs],
+        "questions": [{"id": q.id, "points": q.points if q.graded else 0, "kind": q.kind.name} for q in qs],
         "points": sum(q.points for q in qs if q.graded),
         "source_sha256": _digest(nb_path),
         "copy_sha256": copy_sha256,

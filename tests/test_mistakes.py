@@ -1,0 +1,55 @@
+"""Named mistakes: every one a lesson declares is recognised on a wrong answer that shows it, by its tag."""
+
+from __future__ import annotations
+
+import pytest
+
+from course.checks import compute_params, questions
+from course.checks._engine import CORRECT, evaluate
+from course.checks._mistakes import equals, option
+
+LEARNERS = (None, "ada", "ben", "chen-wei")
+
+
+def _declared():
+    return [(x, m) for x in questions() for m in x.mistakes if m.example is not None]
+
+
+@pytest.mark.parametrize("x, m", _declared(), ids=lambda v: v.id if hasattr(v, "id") else v.tag)
+def test_each_declared_mistake_is_recognised_on_its_own_example(x, m):
+    """Built from the mistake's own description, the wrong answer gets the mistake's tag for some variant.
+
+    A mistake that is never reached (an earlier one always catches its answers first, or its test
+    can never be true) fails here.
+    """
+    reached = []
+    for learner in LEARNERS:
+        params = compute_params(x, learner)
+        expected = x.kind.reference(x, params)
+        answer = m.example(params, expected)
+        if answer is None:
+            continue
+        r = evaluate(x, answer, params)
+        if r.status == CORRECT:
+            continue  # in this variant the wrong formula happens to give the right answer
+        reached.append(r.mistake)
+    assert reached, f"{x.id}: {m.tag} had no variant where its example is a wrong answer"
+    assert m.tag in reached, f"{x.id}: the example of {m.tag!r} got {reached}"
+
+
+def test_every_graded_question_tags_its_mistakes_with_plain_words():
+    for x in questions():
+        for m in x.mistakes:
+            assert m.tag != "untagged", f"{x.id} still has an untagged diagnostic: {m.message[:60]}"
+
+
+def test_tags_and_options_are_checked_when_declared_or_first_used():
+    with pytest.raises(ValueError, match="lower-case words joined by hyphens"):
+        equals("Off By One", "x", 1)
+    with pytest.raises(ValueError, match="needs a message"):
+        equals("off-by-one", " ", 1)
+    from course.checks._engine import Question
+
+    with pytest.raises(ValueError, match="names options it does not have"):
+        Question(id="99.1", prompt="p", kind="choice", expected=lambda p: "Alpha", choices=("Alpha", "Beta"),
+                 mistakes=(option("no-such-option", "x", "Delta"),))
