@@ -13,10 +13,6 @@ from pathlib import Path
 __all__ = ["main"]
 
 
-def _repo_notebooks() -> Path:
-    return Path(__file__).resolve().parents[1] / "notebooks"
-
-
 def cmd_lab(args: argparse.Namespace) -> int:
     from course.instructor.workspace import create_workspace
 
@@ -41,20 +37,32 @@ def cmd_lab(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover - execve does not return
 
 
-def cmd_release(args: argparse.Namespace) -> int:
-    from course.instructor.assign import MANIFEST, assign
-    from course.instructor.release import release
+def _sources(args: argparse.Namespace, what: str) -> Path:
+    from course.instructor.layout import Layout
 
+    if getattr(args, "source", None):
+        return args.source
+    return Layout.find(getattr(args, "instructor_dir", None)).require_sources(what)
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from course.instructor.assign import MANIFEST, assign, check_release
+
+    source = _sources(args, "course release")
     if args.check:
-        for name, digest in release(source=args.source, out=args.out, modules=args.modules or None, check=True).items():
-            print(f"{name}  {digest[:12]}  up to date")
-        return 0
-    manifest = assign(source=args.source, out=args.out, modules=args.modules or None, roster=args.learners)
-    for m in manifest["modules"]:
+        status = check_release(source=source, out=args.out, modules=args.modules or None)
+        for name, state in status.items():
+            print(f"{name}  {state}")
+        stale = [n for n, state in status.items() if state != "up to date"]
+        if stale:
+            print(f"{len(stale)} module(s) need `course release`: {', '.join(stale)}", file=sys.stderr)
+        return 1 if stale else 0
+    entry = assign(source=source, out=args.out, modules=args.modules or None, roster=args.learners)
+    for m in entry["modules"]:
         print(f"{m['notebook']}  {m['copy_sha256'][:12]}  written  ({len(m['questions'])} questions, {m['points']} points)")
-    if manifest["learners"]:
-        print(f"{len(manifest['learners'])} learner folders, each with its learner id: {args.out}/<learner id>/")
-    print(f"release manifest: {args.out / MANIFEST}")
+    if entry["learners"]:
+        print(f"{len(entry['learners'])} learner folders, each with its learner id and own numbers: {args.out}/<learner id>/")
+    print(f"release {entry['number']} added to the record: {args.out / MANIFEST} (grade with --release {args.out})")
     return 0
 
 
@@ -62,7 +70,7 @@ def cmd_notebooks(args: argparse.Namespace) -> int:
     from course.instructor import notebooks as nbs
     from course.instructor.release import dumps, sources
 
-    paths = [Path(p) for p in args.paths] or sources(_repo_notebooks())
+    paths = [Path(p) for p in args.paths] or sources(_sources(args, "course notebooks"))
     if args.execute:
         for i, p in enumerate(paths, start=1):
             print(f"[{i}/{len(paths)}] executing {p.name} …", flush=True)
@@ -104,19 +112,42 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     settings = GradeSettings(cell_timeout=args.cell_timeout, notebook_timeout=args.timeout,
                              output_cap=args.output_cap, memory_mb=args.memory_mb)
-    s = grade(submissions=args.submissions, out=args.out, workers=args.workers, settings=settings)
+    s = grade(submissions=args.submissions, out=args.out, workers=args.workers, settings=settings,
+              release=args.release, instructor_dir=args.instructor_dir)
     print(f"graded {s['graded']}, failed {s['failed']}, unchanged {s['skipped_unchanged']}, in {s['seconds']} s")
+    if s["launches"]:
+        print("kernels: " + ", ".join(f"{n} by {path}" for path, n in sorted(s["launches"].items())))
+    if not args.release:
+        print("no release record given (--release): each learner is graded on the numbers their notebook recorded")
     for name, why in s["not_submissions"]:
         print(f"  not graded: {name} ({why})")
     print(f"Gradebook: {args.out / 'gradebook.sqlite'}; feedback pages: {args.out / 'feedback'}")
     return 0
 
 
+def cmd_reflections(args: argparse.Namespace) -> int:
+    from course.instructor.gradebook import reflections
+    from course.instructor.layout import Layout
+
+    page, table = reflections(results=args.results, out=args.out, guide=Layout.find(args.instructor_dir).guide)
+    print(f"Wrote {page} and {table}")
+    return 0
+
+
 def cmd_gradebook_export(args: argparse.Namespace) -> int:
     from course.instructor.gradebook import export
 
-    print(f"Wrote {export(results=args.results, out=args.out, layout=args.layout)}")
+    print(f"Wrote {export(results=args.results, out=args.out, layout=args.layout, deadline=args.deadline)}")
     return 0
+
+
+def _deadline(text: str):
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date and time like 2026-12-01T23:59") from None
 
 
 def cmd_site(args: argparse.Namespace) -> int:
@@ -145,7 +176,8 @@ def build_parser() -> argparse.ArgumentParser:
     rel = sub.add_parser("release", help="write student copies of instructor notebooks")
     rel.add_argument("modules", nargs="*", help="module ids such as 00 01 (default: all)")
     rel.add_argument("--out", type=Path, required=True, help="folder for the student copies")
-    rel.add_argument("--source", type=Path, default=_repo_notebooks(), help="folder of instructor notebooks")
+    rel.add_argument("--source", type=Path, default=None, help="folder of instructor notebooks (default: the checkout's)")
+    rel.add_argument("--instructor-dir", type=Path, default=None, help="the course checkout (default: this one)")
     rel.add_argument("--check", action="store_true", help="write nothing; fail if any copy is missing or out of date")
     rel.add_argument("--learners", type=Path, default=None, metavar="ROSTER.csv",
                      help="a CSV with a 'learner' column: also write OUT/<learner id>/ with the copies and that "
@@ -180,7 +212,17 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--timeout", type=int, default=d.notebook_timeout, help=f"seconds per notebook (default {d.notebook_timeout})")
     gr.add_argument("--output-cap", type=int, default=d.output_cap, help=f"bytes of output before a flag (default {d.output_cap:,})")
     gr.add_argument("--memory-mb", type=int, default=d.memory_mb, help=f"address-space limit per submission (default {d.memory_mb})")
+    gr.add_argument("--release", type=Path, default=None, metavar="RELEASE",
+                    help="the folder `course release --out` wrote: grade each learner on the numbers issued to them")
+    gr.add_argument("--instructor-dir", type=Path, default=None,
+                    help="the course checkout with the hidden tests (default: this one; an installed course has none)")
     gr.set_defaults(func=cmd_grade)
+
+    rf = sub.add_parser("reflections", help="read the written answers: one HTML page and a CSV, with each rubric")
+    rf.add_argument("results", type=Path, help="the results folder given to `course grade --out`")
+    rf.add_argument("--out", type=Path, default=Path("reflections"), help="folder to write (default ./reflections)")
+    rf.add_argument("--instructor-dir", type=Path, default=None, help="the course checkout (for the guide's rubrics)")
+    rf.set_defaults(func=cmd_reflections)
 
     gb = sub.add_parser("gradebook", help="export the gradebook")
     gbs = gb.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -189,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", type=Path, default=Path("grades.csv"), help="CSV file to write (default grades.csv)")
     ex.add_argument("--layout", choices=["plain", "canvas", "moodle"], default="plain",
                     help="plain: per-question points; canvas / moodle: per-module totals in their import layout")
+    ex.add_argument("--deadline", type=_deadline, default=None, metavar="WHEN",
+                    help="mark submissions handed in after this time as late (e.g. 2026-12-01T23:59, local time)")
     ex.set_defaults(func=cmd_gradebook_export)
 
     site = sub.add_parser("site", help="build a static HTML edition of the course (no server needed)")

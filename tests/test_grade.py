@@ -15,26 +15,23 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from handin import RIGHT
+from handin import edit as _edit
 
 from course.cli import main
-from course.instructor.grade import GradeSettings, _flags, grade
+from course.instructor.grade import GradeSettings, grade
 from course.instructor.gradebook import export
+from course.instructor.instrument import static_flags as _flags
 from course.instructor.release import release
 from course.instructor.submissions import find_submissions
 
 ROOT = Path(__file__).resolve().parents[1]
-RIGHT = {
-    "n_sentences = ...": 'n_sentences = sum(1 for s in a.sentences if s.section == exercise("00.1").section)',
-    "longest_first = ...": 'longest_first = words_per_section.sort_values("words", ascending=False)["section"].tolist()',
-    "choice_00_3 = ...": 'choice_00_3 = "E"',
-    "reflection = ...": "reflection = '" + "I would want to know who wrote it and where. " * 4 + "'",
-}
 FAST = GradeSettings(cell_timeout=4, notebook_timeout=40, output_cap=200_000, memory_mb=2000)
 # What a kernel had seen before this submission's own code ran: anything left by another submission (a
 # global, an environment variable, a file in its folder besides its own progress, input history) would
 # show in the recorded reflection.
-WITNESS = ("import builtins, os\n"
-           "seen = (getattr(builtins, 'graded_before', None), os.environ.get('COURSE_LEARNER'),\n"
+WITNESS = ("import builtins, os\nfrom course.checks._progress import learner_id\n"
+           "seen = (getattr(builtins, 'graded_before', None), learner_id(),\n"
            "        sorted(set(os.listdir('.')) - {'.course'}), len(list(get_ipython().history_manager.search('*graded_before*'))))\n"
            "builtins.graded_before = os.getpid()\n"
            "open('mine.txt', 'w').write('x')\n"
@@ -46,12 +43,10 @@ def _student_copy(tmp_path) -> dict:
     return json.loads((tmp_path / "release" / "00-start-here.ipynb").read_text(encoding="utf-8"))
 
 
-def _edit(nb: dict, replacements: dict[str, str]) -> dict:
-    nb = json.loads(json.dumps(nb))
-    for cell in nb["cells"]:
-        for old, new in replacements.items():
-            cell["source"] = cell["source"].replace(old, new)
-    return nb
+def _stamped(nb: dict, learner: str) -> dict:
+    from course.instructor.identity import issued_variants, stamp
+
+    return stamp(json.loads(json.dumps(nb)), learner, issued_variants("00", learner))
 
 
 def _put(folder: Path, learner: str, content) -> None:
@@ -103,8 +98,8 @@ def graded(tmp_path_factory):
             "'answer': {'value': 20}}})\nopen('progress.json', 'w').write('{\"00.1\": \"correct\"}')\nn_sentences = 1")
     _put(subs, "fakes-results", _edit(nb, {"n_sentences = ...": fake}))
     _put(subs, "snoops", _edit(nb, {"n_sentences = ...": "n_sentences = len(open('../../notebooks/hidden/lesson00.py').read())"}))
-    for i in range(4):
-        _put(subs, f"fresh-{i}", _edit(nb, {**RIGHT, "reflection = ...": WITNESS}))
+    for i in range(4):  # each stamped with its own learner id, as `course release --learners` does
+        _put(subs, f"fresh-{i}", _stamped(_edit(nb, {**RIGHT, "reflection = ...": WITNESS}), f"fresh-{i}"))
     (subs / "notes.txt").write_text("not a notebook")
     weird = os.fsencode(str(subs)) + b"/caf\xe9-learner"
     os.makedirs(weird, exist_ok=True)
@@ -185,7 +180,7 @@ def test_notebook_limit_kills_the_kernel_and_what_it_forked_and_the_next_one_sta
             "    time.sleep(120)\n    os._exit(0)\n"
             f"open({str(pidfile)!r}, 'w').write(str(pid))\ntime.sleep(60)")
     _put(subs, "a-slow", _edit(nb, {**RIGHT, "n_sentences = ...": slow}))
-    _put(subs, "b-after", _edit(nb, {**RIGHT, "reflection = ...": WITNESS}))
+    _put(subs, "b-after", _stamped(_edit(nb, {**RIGHT, "reflection = ...": WITNESS}), "b-after"))
     limits = GradeSettings(cell_timeout=30, notebook_timeout=6, output_cap=200_000, memory_mb=2000)
     summary = grade(submissions=subs, out=tmp_path / "out", workers=1, settings=limits, progress=False)
     rows = _rows(tmp_path / "out")
@@ -268,20 +263,25 @@ def test_tamper_flags_are_specific():
     assert _flags("this is not python") == set()
 
 
-def test_hidden_cases_live_with_the_instructor_sources_and_catch_edge_cases():
+def test_hidden_cases_live_with_the_instructor_sources_and_are_judged_by_the_same_comparison():
     from course.checks import question
-    from course.instructor.grade import _passes_hidden, hidden_cases
+    from course.checks._engine import evaluate
+    from course.instructor.layout import Layout
+    from course.instructor.scoring import hidden_cases
 
-    cases = hidden_cases("04")["04.5"]
+    cases = hidden_cases("04", Layout.find())["04.5"]
     assert cases and (ROOT / "notebooks" / "hidden" / "lesson04.py").is_file()
     q = question("04.5")
     assert q.hidden and "More checks run when your work is graded" in check_message(q)
     params = q.canonical_params()
-    right = [{"value": c / d * 1000} for c, d in cases]
-    rounded = [{"value": round(c / d * 1000)} for c, d in cases]  # rounds: wrong on a hidden input
-    assert _passes_hidden(q, params, right, cases)
-    assert not _passes_hidden(q, params, rounded, cases)
-    assert not _passes_hidden(q, params, [{"error": "ZeroDivisionError"}] * len(cases), cases)
+    right = evaluate(q, lambda c, d: c / d * 1000, params, hidden=cases)
+    small = evaluate(q, lambda c, d: c / d * 1000 if d >= 1000 else 0.0, params, hidden=cases)  # wrong on hidden only
+    crashes = evaluate(q, lambda c, d: c / d * 1000 if c <= d else 1 / 0, params, hidden=cases)  # raises on hidden only
+    assert right.correct
+    assert not small.correct and "further check at grading" in small.message
+    assert not crashes.correct and "raised ZeroDivisionError" in crashes.message and "division by zero" not in crashes.message
+    for r in (small, crashes):
+        assert not any(repr(c) in r.message or ", ".join(map(str, c)) in r.message for c in cases), "never shown"
 
 
 def check_message(q):
@@ -298,6 +298,7 @@ def test_a_complete_submission_of_every_module_scores_full_marks_for_a_learner_w
     import re
 
     from course.checks import modules, questions
+    from course.instructor.identity import issued_variants, stamp
 
     subs = tmp_path / "subs" / "learner-7"
     subs.mkdir(parents=True)
@@ -307,11 +308,15 @@ def test_a_complete_submission_of_every_module_scores_full_marks_for_a_learner_w
         nb["cells"] = [c for c in nb["cells"] if "instructor" not in c.get("metadata", {}).get("tags", [])]
         code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
         checked[m.id] = set(re.findall(r'check\("(\d\d\.\d+)"', code))
+        nb["cells"] = [{**c, "outputs": []} if c["cell_type"] == "code" else c for c in nb["cells"]]  # as if cleared
+        stamp(nb, "learner-7", issued_variants(m.id, "learner-7"))  # issued to learner-7, as a roster release does
         (subs / m.notebook).write_text(json.dumps(nb), encoding="utf-8")
     out = tmp_path / "results"
     summary = grade(submissions=tmp_path / "subs", out=out, workers=2, progress=False)
     assert summary["graded"] == len(modules()) and summary["failed"] == 0
     db = sqlite3.connect(out / "gradebook.sqlite")
+    assert {r for (r,) in db.execute("SELECT graded_as FROM submissions")} == {"learner-7"}
+    assert [f for (f,) in db.execute("SELECT flags FROM submissions")] == ["[]"] * len(modules())
     got = {(k.split("/")[-1][:2], q): (p, mp, msg) for k, q, p, mp, msg in
            db.execute("SELECT key, qid, points, max_points, message FROM results")}
     for m in modules():
@@ -361,14 +366,12 @@ def test_kernels_are_forked_by_a_zygote_that_never_runs_learner_code(tmp_path):
 @pytest.mark.slow
 def test_without_the_zygote_kernels_start_as_new_interpreters_and_grade_the_same(tmp_path, monkeypatch):
     """Where forked kernels cannot be watched (no pidfds, e.g. macOS), grading falls back to new interpreters."""
-    import course.instructor.grade as G
-
-    monkeypatch.setattr(G, "_can_fork_kernels", lambda: False)
     nb = _student_copy(tmp_path)
     probe = "import os\nreflection = repr(os.getppid()) + ' I would want to know who wrote it and where.' * 4"
     _put(tmp_path / "subs", "plain", _edit(nb, {**RIGHT, "reflection = ...": probe}))
-    summary = grade(submissions=tmp_path / "subs", out=tmp_path / "out", workers=1, settings=FAST, progress=False)
-    assert summary["graded"] == 1
+    summary = grade(submissions=tmp_path / "subs", out=tmp_path / "out", workers=1, settings=FAST, progress=False,
+                    fork=False)
+    assert summary["graded"] == 1 and summary["launches"] == {"new interpreter": 1}
     rows = _rows(tmp_path / "out")
     assert rows["plain"]["points"] == {"00.1": 1, "00.2": 1, "00.3": 1, "00.4": 0}
     db = sqlite3.connect(tmp_path / "out" / "gradebook.sqlite")

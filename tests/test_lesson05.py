@@ -118,16 +118,25 @@ def test_hidden_cases_are_valid_inputs_and_catch_integer_division():
 
 
 def test_grading_runs_the_hidden_cases_against_the_reference():
-    from course.instructor.grade import _passes_hidden, hidden_cases
+    from course.checks._engine import evaluate
+    from course.instructor.layout import Layout
+    from course.instructor.scoring import hidden_cases
 
     q = question("05.4")
-    cases = hidden_cases("05")["05.4"]
+    cases = hidden_cases("05", Layout.find())["05.4"]
     assert q.hidden and cases
     params = q.canonical_params()
-    right = [{"value": (n1 + 1) * (n2 + 1) / (m + 1) - 1} for n1, n2, m in cases]
-    floored = [{"value": (n1 + 1) * (n2 + 1) // (m + 1) - 1} for n1, n2, m in cases]
-    assert _passes_hidden(q, params, right, cases)
-    assert not _passes_hidden(q, params, floored, cases)
+    public = {tuple(c) for c in q.cases(params)}
+
+    def chapman(n1, n2, m):
+        return (n1 + 1) * (n2 + 1) / (m + 1) - 1
+
+    def floored_off_the_notebook(n1, n2, m):  # right on the notebook's inputs, floors on any other
+        return chapman(n1, n2, m) if (n1, n2, m) in public else (n1 + 1) * (n2 + 1) // (m + 1) - 1
+
+    assert evaluate(q, chapman, params, hidden=cases).correct
+    assert evaluate(q, floored_off_the_notebook, params).correct, "the notebook's own check cannot see it"
+    assert not evaluate(q, floored_off_the_notebook, params, hidden=cases).correct
 
 
 def test_two_list_answer_matches_a_count_of_the_lists():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -97,12 +99,27 @@ def test_wheel_carries_package_data_and_student_copies_only(wheel):
         assert all(c.get("outputs", []) == [] for c in json.loads(text)["cells"]), n
 
 
-@pytest.mark.slow
-def test_wheel_installs_and_works_in_a_fresh_venv(wheel, tmp_path):
-    env_dir = tmp_path / "venv"
+def _fresh_venv_with(wheel: Path, env_dir: Path) -> Path:
+    """A new venv with the wheel installed; its dependencies come from this test's environment, offline.
+
+    A .pth file adds this environment's site-packages after the venv's own, so the wheel's ``course``
+    is the one imported (an editable install's own .pth there is not processed from a .pth path).
+    """
+    import sysconfig
+
     venv.EnvBuilder(with_pip=True).create(env_dir)
     py = env_dir / "bin" / "python"
     subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)], check=True)
+    site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    Path(site, "zz-test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    return py
+
+
+@pytest.mark.slow
+def test_wheel_installs_and_works_in_a_fresh_venv(wheel, tmp_path):
+    env_dir = tmp_path / "venv"
+    py = _fresh_venv_with(wheel, env_dir)
     script = (
         "import course, json, pathlib\n"
         "from course.instructor.workspace import create_workspace\n"
@@ -117,3 +134,24 @@ def test_wheel_installs_and_works_in_a_fresh_venv(wheel, tmp_path):
     cli = subprocess.run([str(env_dir / "bin" / "course"), "lab", "--dir", "ws2", "--prepare-only"],
                          cwd=tmp_path, check=True, capture_output=True, text=True)
     assert "added" in cli.stdout and (tmp_path / "ws2" / "00-start-here.ipynb").is_file()
+
+
+@pytest.mark.slow
+def test_grading_from_an_installed_wheel_refuses_without_the_hidden_tests(wheel, tmp_path):
+    """A JupyterHub image carries no hidden tests: the grader says so and grades nothing, or uses the checkout's."""
+    env_dir = tmp_path / "venv"
+    py = _fresh_venv_with(wheel, env_dir)
+    course = str(env_dir / "bin" / "course")
+    subprocess.run([course, "lab", "--dir", "ws", "--prepare-only"], cwd=tmp_path, check=True, capture_output=True)
+    (tmp_path / "subs" / "ada").mkdir(parents=True)
+    shutil.copy(tmp_path / "ws" / "02-language-and-framing.ipynb", tmp_path / "subs" / "ada")
+    refused = subprocess.run([course, "grade", "subs", "--out", "results"], cwd=tmp_path, capture_output=True, text=True)
+    assert refused.returncode == 2, refused.stderr
+    assert "02.2" in refused.stderr and "hidden tests" in refused.stderr and "Nothing was graded" in refused.stderr
+    assert "--instructor-dir" in refused.stderr
+    db = tmp_path / "results" / "gradebook.sqlite"
+    assert not db.exists() or sqlite3.connect(db).execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0
+    graded = subprocess.run([course, "grade", "subs", "--out", "results", "--instructor-dir", str(ROOT), "--timeout", "60"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert graded.returncode == 0 and "graded 1, failed 0" in graded.stdout, graded.stdout + graded.stderr
+    assert py.exists()

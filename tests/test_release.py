@@ -115,21 +115,22 @@ def test_exercise_cells_are_tagged_with_their_question_id():
     assert [c["metadata"].get("tags") for c in copy["cells"]] == [["answer:03.2"], [], ["answer:03.4"]]
 
 
-def test_course_release_writes_a_manifest_and_a_workspace_per_learner(tmp_path, monkeypatch, capsys):
+def test_course_release_writes_a_record_and_a_workspace_per_learner(tmp_path, monkeypatch, capsys):
     import hashlib
 
-    from course.checks import _progress, modules, questions
+    from course.checks import _progress, compute_params, modules, question, questions
+    from course.checks._codec import decode
     from course.cli import main
 
     roster = tmp_path / "roster.csv"
     roster.write_text("name,learner\nAda Lovelace,ada\n\nBo Li,bo\n", encoding="utf-8")
     out = tmp_path / "class"
     assert main(["release", "00", "07", "--out", str(out), "--learners", str(roster)]) == 0
-    assert "release manifest" in capsys.readouterr().out
-    manifest = json.loads((out / "release.json").read_text(encoding="utf-8"))
-    assert [m["module"] for m in manifest["modules"]] == ["00", "07"] and manifest["learners"] == ["ada", "bo"]
+    assert "release 1 added to the record" in capsys.readouterr().out
+    (entry,) = json.loads((out / "release.json").read_text(encoding="utf-8"))["releases"]
+    assert [m["module"] for m in entry["modules"]] == ["00", "07"] and sorted(entry["learners"]) == ["ada", "bo"]
     catalogue = {m.id: m for m in modules()}
-    for record in manifest["modules"]:
+    for record in entry["modules"]:
         qs = questions(record["module"])
         assert [q["id"] for q in record["questions"]] == [q.id for q in qs]
         assert record["points"] == sum(q.points for q in qs if q.graded)
@@ -137,12 +138,53 @@ def test_course_release_writes_a_manifest_and_a_workspace_per_learner(tmp_path, 
         copy = out / record["notebook"]
         assert record["copy_sha256"] == hashlib.sha256(copy.read_bytes()).hexdigest()
         assert record["source_sha256"] == hashlib.sha256((NOTEBOOKS / record["notebook"]).read_bytes()).hexdigest()
+        shared_cells = json.loads(copy.read_text(encoding="utf-8"))["cells"]
         for learner in ("ada", "bo"):
-            assert (out / learner / record["notebook"]).read_bytes() == copy.read_bytes()
-    assert "expected" not in json.dumps(manifest) and "hidden" not in json.dumps(manifest)
+            mine = json.loads((out / learner / record["notebook"]).read_text(encoding="utf-8"))
+            assert mine["cells"] == shared_cells and mine["metadata"]["reading_the_ranks"]["learner"] == learner
+    # every learner's numbers are in the record, as the course computes them today
+    for learner in ("ada", "bo"):
+        issued = entry["learners"][learner]["00.1"]
+        assert decode(issued["params"]) == compute_params(question("00.1"), learner) and issued["version"] == 1
+    assert decode(entry["shared"]["00.1"]["params"]) == question("00.1").canonical_params()
+    assert "expected" not in json.dumps(entry) and "hidden" not in json.dumps(entry)
     monkeypatch.delenv("COURSE_LEARNER", raising=False)
     monkeypatch.setenv("COURSE_WORKSPACE", str(out / "bo"))
     assert _progress.learner_id() == "bo"
+
+
+def test_release_records_accumulate_and_check_tells_never_released_from_out_of_date(tmp_path, capsys):
+    from course.cli import main
+    from course.instructor.assign import check_release
+
+    out = tmp_path / "release"
+    assert main(["release", "00", "--out", str(out)]) == 0
+    assert main(["release", "01", "--out", str(out)]) == 0
+    record = json.loads((out / "release.json").read_text(encoding="utf-8"))
+    assert [[m["module"] for m in r["modules"]] for r in record["releases"]] == [["00"], ["01"]], "the first is kept"
+    assert [r["number"] for r in record["releases"]] == [1, 2] and all(r["date"] for r in record["releases"])
+    status = check_release(source=NOTEBOOKS, out=out, modules=["00", "01", "02"])
+    assert status == {"00-start-here.ipynb": "up to date", "01-the-articles-claims.ipynb": "up to date",
+                      "02-language-and-framing.ipynb": "never released"}
+    (out / "00-start-here.ipynb").write_text("{}", encoding="utf-8")
+    assert check_release(source=NOTEBOOKS, out=out, modules=["00"]) == {"00-start-here.ipynb": "out of date"}
+    capsys.readouterr()
+    assert main(["release", "00", "02", "--out", str(out), "--check"]) == 1
+    printed = capsys.readouterr()
+    assert "00-start-here.ipynb  out of date" in printed.out and "02-language-and-framing.ipynb  never released" in printed.out
+
+
+def test_a_record_written_in_the_first_format_is_kept_as_release_one(tmp_path):
+    from course.instructor.assign import assign, read_record
+
+    out = tmp_path / "release"
+    out.mkdir()
+    (out / "release.json").write_text(json.dumps({"course": "Reading the Ranks", "course_version": "0.1.0",
+                                                  "modules": [{"module": "00"}], "learners": ["ada"]}), encoding="utf-8")
+    assign(source=NOTEBOOKS, out=out, modules=["01"])
+    releases = read_record(out)["releases"]
+    assert [r["number"] for r in releases] == [1, 2] and releases[0]["modules"] == [{"module": "00"}]
+    assert releases[0]["learners"] == {"ada": {}}
 
 
 @pytest.mark.parametrize("text, message", [

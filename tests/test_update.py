@@ -87,7 +87,24 @@ def test_untouched_notebooks_are_replaced_and_new_ones_added(tmp_path):
     (new / "99-extra.ipynb").write_text((new / "00-start-here.ipynb").read_text(encoding="utf-8"), encoding="utf-8")
     report = update_workspace(folder=ws, source=new)
     assert "00-start-here.ipynb" in report.replaced and report.added == ["99-extra.ipynb"]
-    assert (ws / "00-start-here.ipynb").read_text(encoding="utf-8") == (new / "00-start-here.ipynb").read_text(encoding="utf-8")
+    now, shipped = (json.loads((p / "00-start-here.ipynb").read_text(encoding="utf-8")) for p in (ws, new))
+    assert now["cells"] == shipped["cells"], "replaced by the new version, cell for cell"
+    assert now["metadata"]["reading_the_ranks"]["learner"] == "shared", "and stamped with whose numbers it carries"
+
+
+def test_a_roster_workspace_keeps_its_learner_and_pinned_numbers_through_an_update(tmp_path, monkeypatch):
+    """course update treats a workspace made by `course release --learners` like a `course lab` one."""
+    from course.instructor.assign import assign
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("learner\nada\n", encoding="utf-8")
+    assign(source=ROOT / "notebooks", out=tmp_path / "release", modules=["00"], roster=roster)
+    ws = tmp_path / "release" / "ada"
+    pinned = json.loads((ws / ".course" / "variants.json").read_text(encoding="utf-8"))["ada"]["00.1"]
+    report = update_workspace(folder=ws, source=_new_version(tmp_path))
+    assert report.replaced == ["00-start-here.ipynb"], "a roster folder has its base copy, so it is not a merge"
+    meta = json.loads((ws / "00-start-here.ipynb").read_text(encoding="utf-8"))["metadata"]["reading_the_ranks"]
+    assert meta["learner"] == "ada" and meta["variants"]["00.1"] == pinned
 
 
 def test_backups_accumulate_and_unreadable_notebooks_are_left_alone(tmp_path):

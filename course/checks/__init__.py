@@ -171,6 +171,8 @@ def check(qid: str, answer: Any) -> Result:
     """
     q = question(qid)
     params = _params(q, _progress.learner_id())
+    if _progress.grading():  # the grader compares in its own process; here nothing reads the answer key
+        return Result(q.id, SUBMITTED, "Recorded for grading.", 0, q.points if q.graded else 0, record=params.record())
     result = evaluate(q, answer, params)
     if result.status != NOT_ATTEMPTED:
         _progress.record(q.id, result.status, result.points, result.max_points)
@@ -203,6 +205,8 @@ def hint(qid: str, level: int | None = None) -> Hint:
     q = question(qid)
     if not q.hints:
         return Hint(q.id, 0, 0, "This question has no hints; reread the prose above it.")
+    if _progress.grading():
+        return Hint(q.id, 0, len(q.hints), "Hints are not shown while grading.")
     if level is None:
         level = min(_progress.hints_seen(q.id) + 1, len(q.hints))
     elif not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= len(q.hints):

@@ -560,7 +560,7 @@ class Function(Kind):
                             "another input (not shown, so the check stays fair). Test your function on edge cases.")
                 continue
             if o.raised:
-                return f"{call} raised {o.error}"
+                return f"{call} raised {o.error.rstrip('.')}."
             if o.value is Ellipsis:
                 return f"{call} returned ... : replace the placeholder with your code."
             want = reference(*o.args)

@@ -19,6 +19,7 @@ from typing import Any
 STATE_DIR = ".course"
 PROGRESS_FILE = "progress.json"
 LEARNER_FILE = "learner.txt"
+GRADING_ENV = "COURSE_GRADING"  # set to "1" in a grading kernel: checks record, they do not compare
 VARIANTS_FILE = "variants.json"  # parameters pinned when the workspace was made: {learner: {qid: {version, params}}}
 
 _memory: dict[str, Any] = {"questions": {}}
@@ -34,6 +35,11 @@ def workspace() -> Path | None:
         if (folder / STATE_DIR).is_dir():
             return folder
     return None
+
+
+def grading() -> bool:
+    """True inside a grading kernel, where the grader compares answers and ``check()`` only records them."""
+    return os.environ.get(GRADING_ENV) == "1"
 
 
 def learner_id() -> str | None:

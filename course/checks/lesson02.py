@@ -115,9 +115,8 @@ def _density_cases(p):
         (first, ["guys", "intense"]),
         (quotes().set_index("row_id").loc["A01", "quote"], ["cases", "courts", "sentences"]),
         ("May the mayor maybe go? Maybe.", ["may", "maybe"]),
+        ("", ["may"]),  # no words: no density (nan), compared as nan in the notebook and at grading alike
     ]
-    # No empty text: density gives nan for it, and nan cannot travel through the grader's kernel
-    # messages (Jupyter sends it as the string 'nan'), so a right answer would be marked wrong.
 
 
 # --- 02.3 rank the sections -----------------------------------------------------------------------

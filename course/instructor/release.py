@@ -150,11 +150,13 @@ def sources(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]-*.ipynb") if p.is_file())
 
 
-def release(*, source: Path, out: Path, modules: list[str] | None = None, check: bool = False) -> dict[str, str]:
+def release(*, source: Path, out: Path, modules: list[str] | None = None, check: bool = False,
+            transform=None) -> dict[str, str]:
     """Write student copies of the chosen modules (all by default) into ``out``.
 
     Returns ``{file name: sha256}``. With ``check=True`` nothing is written and a
-    :class:`ReleaseError` lists every copy that is missing or would change.
+    :class:`ReleaseError` lists every copy that is missing or would change. ``transform(copy, name)``,
+    when given, may edit each student copy before it is written (``course release`` stamps them).
     """
     chosen = [p for p in sources(source) if modules is None or p.name[:2] in modules]
     if modules:
@@ -169,7 +171,8 @@ def release(*, source: Path, out: Path, modules: list[str] | None = None, check:
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ReleaseError(f"{nb_path.name}: not a readable notebook ({exc}).") from None
-        text = dumps(student_copy(nb, nb_path.name))
+        copy = student_copy(nb, nb_path.name)
+        text = dumps(transform(copy, nb_path.name) if transform is not None else copy)
         target = out / nb_path.name
         written[nb_path.name] = hashlib.sha256(text.encode()).hexdigest()
         if check:

@@ -65,7 +65,7 @@ def build_site(*, out: Path, modules: list[str] | None = None, timeout: int = 12
     from course.checks import modules as catalogue
     from course.checks import questions
     from course.instructor.release import release
-    from course.instructor.workspace import _checkout_sources
+    from course.instructor.layout import Layout
 
     chosen = [m for m in catalogue() if modules is None or m.id in modules]
     out.mkdir(parents=True, exist_ok=True)
@@ -75,7 +75,7 @@ def build_site(*, out: Path, modules: list[str] | None = None, timeout: int = 12
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp)
         (ws / ".course").mkdir()
-        release(source=_checkout_sources(), out=ws, modules=[m.id for m in chosen])
+        release(source=Layout.find().require_sources("course site"), out=ws, modules=[m.id for m in chosen])
         for i, m in enumerate(chosen):
             print(f"[{i + 1}/{len(chosen)}] rendering {m.notebook} …", file=sys.stderr, flush=True)
             nb = nbformat.read(ws / m.notebook, as_version=4)

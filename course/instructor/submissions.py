@@ -11,20 +11,27 @@ Accepted layouts (mixable in one folder):
    name or the Moodle folder name up to ``_assignsubmission``.
 
 The module of a submission is read from the file name (``NN-…``). Files that are not ``.ipynb``
-are reported, never silently skipped.
+are reported, never silently skipped. Each submission carries when it was handed in (the archive
+entry's time, else the file's modification time) and what the LMS says of it (Canvas user and
+submission ids and its late mark, Moodle's participant number), so the gradebook can tell which of
+several submissions counts.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Submission", "find_submissions"]
 
 _MODULE = re.compile(r"(?<![0-9])(\d\d)-[a-z0-9-]+\.ipynb$")
-_CANVAS = re.compile(r"^(?:late_)?([^_]+)_(?:LATE_)?\d+_\d+_(.+)$")
+_CANVAS = re.compile(r"^(?P<late1>late_)?(?P<name>[^_]+)_(?P<late2>LATE_)?(?P<user>\d+)_(?P<sub>\d+)_(?P<file>.+)$")
+_MOODLE = re.compile(r"^(?P<name>.+)_(?P<participant>\d+)_assignsubmission_(?:file|onlinetext)_?$")
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,8 @@ class Submission:
     learner: str
     module: str | None
     path: Path
+    submitted_at: str | None = None  # ISO 8601, UTC
+    lms: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def key(self) -> str:
@@ -52,15 +61,20 @@ def _module_of(name: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _learner_from_file(name: str) -> tuple[str, str]:
+def _learner_from_file(name: str) -> tuple[str, str, dict[str, Any]]:
     m = _CANVAS.match(name)
     if m:
-        return m.group(1), m.group(2)
+        lms = {"lms": "canvas", "user_id": m["user"], "submission_id": m["sub"], "late": bool(m["late1"] or m["late2"])}
+        return m["name"], m["file"], lms
     for sep in ("__", "_"):
         head, found, tail = name.partition(sep)
         if found and _module_of(tail):
-            return head, tail
-    return Path(name).stem, name
+            return head, tail, {}
+    return Path(name).stem, name, {}
+
+
+def _when(path: Path) -> str:
+    return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat(timespec="seconds")
 
 
 def _extract(archive: Path, into: Path) -> Path:
@@ -73,6 +87,11 @@ def _extract(archive: Path, into: Path) -> Path:
             dest = target.joinpath(*parts)
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(z.read(info))
+            try:  # the entry's own time is when it was handed in
+                stamp = datetime(*info.date_time, tzinfo=timezone.utc).timestamp()
+                os.utime(dest, (stamp, stamp))
+            except (ValueError, OverflowError, OSError):
+                pass
     return target
 
 
@@ -105,9 +124,15 @@ def find_submissions(root: Path, *, scratch: Path) -> tuple[list[Submission], li
             continue
         if len(rel.parts) >= 2:
             folder = rel.parts[0]
+            m = _MOODLE.match(folder)
+            lms = {"lms": "moodle", "participant": m["participant"], "full_name": m["name"]} if m else {}
             learner = folder.split("_assignsubmission")[0] if "_assignsubmission" in folder else folder
             name = path.name
+            if not lms:  # a Canvas-named file inside a learner folder still carries its ids
+                _, plain, canvas = _learner_from_file(name)
+                if canvas:
+                    name, lms = plain, canvas
         else:
-            learner, name = _learner_from_file(path.name)
-        found.append(Submission(_safe(learner), _module_of(name), path))
+            learner, name, lms = _learner_from_file(path.name)
+        found.append(Submission(_safe(learner), _module_of(name), path, _when(path), lms))
     return found, skipped

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from course.checks._progress import STATE_DIR
+from course.checks._progress import LEARNER_FILE, STATE_DIR
 from course.instructor.release import ANSWER_TAG, dumps
+from course.instructor.workspace import BASE_DIR
 
 __all__ = ["UpdateReport", "merge", "update_workspace"]
 
-BASE_DIR = "base"
 BACKUP_DIR = "backups"
 KEPT_NOTE = (
     "**Kept from your previous version of this notebook.** The course was updated and the cell "
@@ -140,8 +140,13 @@ def _next_backup(state: Path) -> Path:
 
 
 def update_workspace(*, folder: Path, source: Path | None = None) -> UpdateReport:
-    """Update the workspace in ``folder`` to the student notebooks in ``source`` (default: this install's)."""
-    from course.instructor.workspace import student_notebooks
+    """Update the workspace in ``folder`` to the student notebooks in ``source`` (default: this install's).
+
+    Works the same on any workspace (``course lab``'s or a roster folder from ``course release``):
+    every notebook written is stamped with the workspace's learner id and its pinned variants.
+    """
+    from course.instructor.identity import stamp
+    from course.instructor.workspace import add_notebook, pin, student_notebooks
 
     folder = Path(folder).expanduser().resolve()
     state = folder / STATE_DIR
@@ -151,6 +156,12 @@ def update_workspace(*, folder: Path, source: Path | None = None) -> UpdateRepor
     shutil.copytree(folder, report.backup, ignore=shutil.ignore_patterns(BACKUP_DIR))
     base_dir = state / BASE_DIR
     base_dir.mkdir(exist_ok=True)
+    saved = state / LEARNER_FILE
+    learner = (saved.read_text(encoding="utf-8").strip() or None) if saved.is_file() else None
+
+    def stamped(nb: dict[str, Any], name: str) -> str:
+        return dumps(stamp(nb, learner, pin(folder, learner, name[:2])))
+
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(source) if source else student_notebooks(Path(tmp))
         for new_path in sorted(src.glob("*.ipynb")):
@@ -158,26 +169,26 @@ def update_workspace(*, folder: Path, source: Path | None = None) -> UpdateRepor
             new = json.loads(new_path.read_text(encoding="utf-8"))
             target = folder / name
             if not target.exists():
-                target.write_text(dumps(new), encoding="utf-8")
+                add_notebook(folder, new_path, learner=learner)
                 report.added.append(name)
+                continue
+            try:
+                mine = json.loads(target.read_text(encoding="utf-8"))
+                mine["cells"]
+            except (OSError, ValueError, KeyError, TypeError):
+                (folder / f"{target.stem} (new version).ipynb").write_text(stamped(new, name), encoding="utf-8")
+                report.unreadable.append(name)
+                continue
+            base_file = base_dir / name
+            base = json.loads(base_file.read_text(encoding="utf-8")) if base_file.is_file() else None
+            if base is not None and [_source(c) for c in mine["cells"]] == [_source(c) for c in base["cells"]]:
+                target.write_text(stamped(new, name), encoding="utf-8")
+                report.replaced.append(name)
             else:
-                try:
-                    learner = json.loads(target.read_text(encoding="utf-8"))
-                    learner["cells"]
-                except (OSError, ValueError, KeyError, TypeError):
-                    (folder / f"{target.stem} (new version).ipynb").write_text(dumps(new), encoding="utf-8")
-                    report.unreadable.append(name)
-                    continue
-                base_file = base_dir / name
-                base = json.loads(base_file.read_text(encoding="utf-8")) if base_file.is_file() else None
-                if base is not None and [_source(c) for c in learner["cells"]] == [_source(c) for c in base["cells"]]:
-                    target.write_text(dumps(new), encoding="utf-8")
-                    report.replaced.append(name)
-                else:
-                    merged, carried, aside = merge(learner, base, new)
-                    target.write_text(dumps(merged), encoding="utf-8")
-                    report.merged[name] = carried
-                    if aside:
-                        report.kept_aside[name] = aside
+                merged, carried, aside = merge(mine, base, new)
+                target.write_text(stamped(merged, name), encoding="utf-8")
+                report.merged[name] = carried
+                if aside:
+                    report.kept_aside[name] = aside
             (base_dir / name).write_text(dumps(new), encoding="utf-8")
     return report

@@ -1,0 +1,204 @@
+"""Instrument a submission for grading: the learner's cells, with a capture after every check call.
+
+Before a submission runs, every code cell is parsed; after each cell that calls
+``check("ID", expr)`` (whatever ``check`` is bound to) the grader inserts a capture cell that
+evaluates ``expr`` with :class:`course.checks._capture.Capture`. For a question whose check call
+is gone, the answer name of the student copy is captured at the end instead. A last cell tries
+kept function answers on the hidden inputs and reports reads of the answer key. Only cells the
+grader inserted, carrying this run's secret, count.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ANSWER_MIME", "Prepared", "check_calls", "prepare", "starter_expressions", "static_flags"]
+
+ANSWER_MIME = "application/x-reading-the-ranks-answer+json"
+_TAMPER_NAMES = {"check", "course", "hint", "progress", "exercise"}
+
+
+def check_calls(source: str) -> list[tuple[str, str]]:
+    """``(question id, answer expression)`` for each ``check("ID", expr)`` call in a cell."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    calls = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "check"
+                and len(node.args) == 2 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            calls.append((node.args[0].value, ast.unparse(node.args[1])))
+    return calls
+
+
+def static_flags(source: str) -> set[str]:
+    """Signs of tampering in a cell's source: redefining course names, touching internals, reading hidden tests."""
+    found = set()
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return found
+    aliases = {"course"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            aliases |= {(a.asname or a.name).split(".")[0] for a in node.names if a.name.startswith("course")}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("course"):
+            aliases |= {a.asname or a.name for a in node.names}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in _TAMPER_NAMES:
+            found.add(f"redefines {node.name}")
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id in _TAMPER_NAMES:
+            found.add(f"assigns to {node.id}")
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            root = node
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in aliases:
+                found.add("patches course internals")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr":
+            if node.args and isinstance(node.args[0], ast.Name) and node.args[0].id in aliases:
+                found.add("patches course internals")
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+            if any("_engine" in n or "_progress" in n or "_capture" in n or "instructor" in n for n in names):
+                found.add("imports course internals")
+        elif isinstance(node, ast.Attribute) and node.attr in {"expected", "canonical_params"}:
+            found.add("reads the answer key")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+            if "hidden" in text and ("notebooks" in text or text.endswith(".py")):
+                found.add("refers to hidden tests")
+            if "progress.json" in text or "gradebook" in text:
+                found.add("refers to result files")
+            if "../" in text:
+                found.add("refers to files outside its folder")
+    return found
+
+
+def starter_expressions(module: str, layout) -> dict[str, str]:
+    """The answer name each question is checked with in the student copy (names only, never literals)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if layout.sources is None and layout.packaged_notebooks is None:
+            return {}
+        if layout.sources is not None and not any(p.name[:2] == module for p in layout.sources.glob("*.ipynb")):
+            return {}
+        folder = layout.student_notebooks(Path(tmp), modules=[module])
+        for nb_path in folder.glob(f"{module}-*.ipynb"):
+            nb = json.loads(nb_path.read_text(encoding="utf-8"))
+            exprs: dict[str, str] = {}
+            for cell in nb["cells"]:
+                if cell["cell_type"] == "code":
+                    for qid, expr in check_calls("".join(cell["source"])):
+                        if expr.isidentifier():
+                            exprs.setdefault(qid, expr)
+            return exprs
+    return {}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A submission ready to run: the notebook, this run's secret, the static flags, and the hidden cases by question."""
+
+    notebook: dict[str, Any]
+    nonce: str
+    flags: list[str]
+
+
+_PREAMBLE = """\
+from course.checks._capture import Capture as _Capture
+{name} = _Capture({nonce!r}, {mime!r})
+{name}.watch_answer_key()
+del _Capture
+"""
+
+
+def _encoded(cases: list[tuple]) -> str:
+    """Inputs as codec JSON in a string: the kernel rebuilds them exactly (tuples stay tuples, NaN stays NaN)."""
+    from course.checks._codec import encode
+
+    return json.dumps(encode([tuple(c) for c in cases]))
+
+
+def _code(source: str, tag: str) -> dict[str, Any]:
+    return {"cell_type": "code", "metadata": {"tags": [tag]}, "execution_count": None, "outputs": [], "source": source}
+
+
+def prepare(nb: dict[str, Any], questions: dict[str, Any], cases: dict[str, list[tuple]],
+            hidden: dict[str, list[tuple]], starters: dict[str, str]) -> Prepared:
+    """The notebook to run for one submission.
+
+    ``questions`` maps ids to Question objects; ``cases`` gives each function question's public
+    inputs for this learner's variant, ``hidden`` its hidden ones (tried in the last cell only).
+    """
+    nonce = secrets.token_hex(16)
+    name = f"_grade_{nonce[:12]}"
+
+    def capture(qid: str, expr: str, tag: str) -> dict[str, Any]:
+        q = questions[qid]
+        if q.kind.name == "function":
+            fallback = ", fallback=True" if tag == "grader-fallback" else ""
+            return _code(f"{name}.function({qid!r}, lambda: ({expr}), {_encoded(cases[qid])!r}{fallback})", tag)
+        return _code(f"{name}.value({qid!r}, {q.kind.name!r}, lambda: ({expr}))", tag)
+
+    cells = [_code(_PREAMBLE.format(name=name, nonce=nonce, mime=ANSWER_MIME), "grader")]
+    flags: set[str] = set()
+    for cell in nb.get("cells", []):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        src = cell.get("source", "")
+        src = "".join(src) if isinstance(src, list) else str(src)
+        flags |= static_flags(src)
+        cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": src})
+        for qid, expr in check_calls(src):
+            if qid in questions:
+                cells.append(capture(qid, expr, "grader"))
+    for qid, expr in starters.items():
+        if qid in questions:
+            cells.append(capture(qid, expr, "grader-fallback"))
+    last = {qid: _encoded(found) for qid, found in hidden.items() if qid in questions and found}
+    cells.append(_code(f"{name}.finish({last!r})", "grader"))
+    run = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+           "nbformat": 4, "nbformat_minor": 4}
+    return Prepared(run, nonce, sorted(flags))
+
+
+def collect(cells: list[Any], nonce: str) -> tuple[dict[str, Any], list[str]]:
+    """The answers the grader's own cells published (a learner's check call wins over the fallback,
+    unless it failed), and the answer-key reads reported at the end."""
+    primary: dict[str, Any] = {}
+    fallback: dict[str, Any] = {}
+    hidden: dict[str, Any] = {}
+    audit: list[str] = []
+    for cell in cells:
+        tags = cell.metadata.get("tags", [])
+        if not tags:
+            continue  # only the grader's own cells count
+        for o in cell.get("outputs", []):
+            item = o.get("data", {}).get(ANSWER_MIME)
+            if not isinstance(item, dict) or item.get("nonce") != nonce:
+                continue
+            if isinstance(item.get("audit"), list):
+                audit = [str(x) for x in item["audit"]]
+                continue
+            answer = item.get("answer")
+            if not isinstance(answer, dict):
+                continue
+            if "hidden" in answer:
+                hidden[item.get("qid")] = answer["hidden"]
+            else:
+                (primary if "grader" in tags else fallback)[item.get("qid")] = answer
+    answers = dict(fallback)
+    for qid, answer in primary.items():
+        if "error" not in answer or qid not in fallback:
+            answers[qid] = answer
+    for qid, calls in hidden.items():
+        if qid in answers and "calls" in answers[qid]:
+            answers[qid] = {**answers[qid], "hidden": calls}
+    return answers, audit
