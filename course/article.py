@@ -19,13 +19,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["Article", "Section", "Sentence", "article", "split_sentences", "words"]
+from course.text import split_sentences, tokens
 
-# A sentence ends at . ! or ? (optionally followed by closing quotes) when the next character
-# after whitespace opens a new sentence: a capital, a digit or an opening quote. This keeps
-# “No way!” to the conflict inside its sentence.
-_END = re.compile(r"(?<=[.!?])([”’\"']?)\s+(?=[“‘\"'A-Z0-9])")
-_WORD = re.compile(r"[A-Za-z0-9À-ÿ]+(?:[’'\-][A-Za-z0-9À-ÿ]+)*")
+__all__ = ["Article", "Section", "Sentence", "article", "split_sentences", "words"]
 
 
 @dataclass(frozen=True)
@@ -106,34 +102,17 @@ class Article:
 
 
 def words(text: str) -> list[str]:
-    """Split text into words; apostrophes (straight or curly) and hyphens stay inside a word.
+    """Split text into words: the course's one definition of a word, :func:`course.text.tokens`.
 
-    >>> words("It’s a deep-seated issue, isn't it?")
-    ['It’s', 'a', 'deep-seated', 'issue', "isn't", 'it']
+    Apostrophes and hyphens stay inside a word (curly apostrophes come out straight), a number
+    such as 1,000 is one word, and words in any alphabet count.
+
+    >>> words("It’s a deep-seated issue, isn't it? About 1,000.")
+    ["It's", 'a', 'deep-seated', 'issue', "isn't", 'it', 'About', '1,000']
     """
     if not isinstance(text, str):
         raise TypeError(f"words() takes text (a str); got {type(text).__name__}.")
-    return _WORD.findall(text)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences, keeping quoted exclamations inside their sentence.
-
-    >>> split_sentences("They say, “No way!” to it. Then? They go.")
-    ['They say, “No way!” to it.', 'Then?', 'They go.']
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"split_sentences() takes text (a str); got {type(text).__name__}.")
-    text = text.strip()
-    if not text:
-        return []
-    out = []
-    start = 0
-    for m in _END.finditer(text):
-        out.append(text[start : m.start() + len(m.group(1))].strip())
-        start = m.end()
-    out.append(text[start:].strip())
-    return [s for s in out if s]
+    return tokens(text)
 
 
 def parse(raw: str) -> Article:

@@ -58,6 +58,7 @@ __all__ = [
     "repeated_share",
     "sentences",
     "shingles",
+    "split_sentences",
     "syllables",
     "tokens",
 ]
@@ -161,10 +162,36 @@ def tokens(text: str, *, lower: bool = False) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+# A sentence ends at . ! or ? (optionally followed by closing quotes) when the next character
+# after whitespace opens a new sentence: a capital, a digit or an opening quote. This keeps
+# “No way!” to the conflict inside its sentence.
+_END = re.compile(r"(?<=[.!?])([”’\"']?)\s+(?=[“‘\"'A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences, keeping quoted exclamations inside their sentence.
+
+    >>> split_sentences("They say, “No way!” to it. Then? They go.")
+    ['They say, “No way!” to it.', 'Then?', 'They go.']
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"split_sentences() takes text (a str); got {type(text).__name__}.")
+    text = text.strip()
+    if not text:
+        return []
+    out = []
+    start = 0
+    for m in _END.finditer(text):
+        out.append(text[start : m.start() + len(m.group(1))].strip())
+        start = m.end()
+    out.append(text[start:].strip())
+    return [s for s in out if s]
+
+
 def sentences(text: str) -> list[str]:
     """Split text into sentences: each line on its own, then each line at sentence-final punctuation.
 
-    This is the article's own splitter (:func:`course.article.split_sentences`) applied line by
+    This is :func:`split_sentences` (the splitter ``course.article`` uses too) applied line by
     line, so a headline or heading without a full stop stays a sentence of its own and
     sentence counts agree with ``article().sentences`` on the article body.
 
@@ -185,8 +212,6 @@ def sentences(text: str) -> list[str]:
     >>> sentences("   ")
     []
     """
-    from course.article import split_sentences
-
     text = _text(text, "sentences")
     out: list[str] = []
     for line in text.splitlines():

@@ -38,16 +38,29 @@ def test_sentence_labels_and_positions():
     assert a.sentences[-1].id == "S6.17"
 
 
-def test_words_keep_curly_and_straight_apostrophes():
-    assert words("It’s what’s next, isn't it? Deep-seated.") == ["It’s", "what’s", "next", "isn't", "it", "Deep-seated"]
-    assert "Putin’s" in words(article().title)
+def test_words_keep_curly_and_straight_apostrophes_as_one_word():
+    assert words("It’s what’s next, isn't it? Deep-seated.") == ["It's", "what's", "next", "isn't", "it", "Deep-seated"]
+    assert "Putin's" in words(article().title)
 
 
-def test_word_total_and_table():
+def test_a_word_is_the_same_thing_in_the_article_and_in_the_language_measures():
+    """Numbers with separators and words in any alphabet: one definition of a word (course.text.tokens)."""
+    text = "About 1,000 soldiers, around 2.5 per cent — «около тысячи солдат» — left, officials’ data say."
+    by_hand = ["About", "1,000", "soldiers", "around", "2.5", "per", "cent", "около", "тысячи", "солдат", "left",
+               "officials", "data", "say"]
+    assert words(text) == by_hand
+    from course.text import density, tokens
+
+    assert tokens(text) == by_hand and density(text, ["около"]) == 1000 / len(by_hand)
+
+
+def test_word_counts_verified_by_hand():
     a = article()
     t = a.table()
     assert list(t.columns) == ["id", "section", "position", "heading", "text", "words"]
-    assert len(t) == 129 and t["words"].sum() == len(a.words)
+    # Hand count of S2.1, "Okay, so why are these guys bailing?": 7 words.
+    assert t.set_index("id").loc["S2.1", "words"] == 7
+    assert len(t) == 129 and t["words"].sum() == len(a.words), "no text falls between sentences"
 
 
 def test_split_sentences_edge_cases():

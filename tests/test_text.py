@@ -86,8 +86,10 @@ def test_sentences_split_lines_and_punctuation():
     assert sentences("") == [] and sentences("\n\n") == []
 
 
-def test_sentences_agree_with_the_article_parser(body):
-    assert sentences(body) == [s.text for s in article().sentences]
+def test_sentences_of_the_body_match_the_hand_count(body):
+    # Hand count (see tests/test_article.py): 19, 23, 20, 26, 24 and 17 sentences in sections 1 to 6.
+    assert len(sentences(body)) == 129
+    assert sentences(body)[2].endswith("“No way!” to the conflict.")
 
 
 def test_sentences_wrong_type():
