@@ -57,7 +57,7 @@ def cmd_release(args: argparse.Namespace) -> int:
         if stale:
             print(f"{len(stale)} module(s) need `course release`: {', '.join(stale)}", file=sys.stderr)
         return 1 if stale else 0
-    entry = assign(source=source, out=args.out, modules=args.modules or None, roster=args.learners)
+    entry = assign(source=source, out=args.out, modules=args.modules or None, roster=args.learners, exam=args.exam)
     for m in entry["modules"]:
         print(f"{m['notebook']}  {m['copy_sha256'][:12]}  written  ({len(m['questions'])} questions, {m['points']} points)")
     if entry["learners"]:
@@ -179,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     rel.add_argument("--source", type=Path, default=None, help="folder of instructor notebooks (default: the checkout's)")
     rel.add_argument("--instructor-dir", type=Path, default=None, help="the course checkout (default: this one)")
     rel.add_argument("--check", action="store_true", help="write nothing; fail if any copy is missing or out of date")
+    rel.add_argument("--exam", action="store_true",
+                     help="record these modules as exams: reading the answer key earns nothing (give learners an "
+                          "exam build: COURSE_EXAM_MODULES=NN python -m build --wheel --no-isolation)")
     rel.add_argument("--learners", type=Path, default=None, metavar="ROSTER.csv",
                      help="a CSV with a 'learner' column: also write OUT/<learner id>/ with the copies and that "
                           "learner's id, ready to open as their workspace")

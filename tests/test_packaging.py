@@ -155,3 +155,55 @@ def test_grading_from_an_installed_wheel_refuses_without_the_hidden_tests(wheel,
                             cwd=tmp_path, capture_output=True, text=True)
     assert graded.returncode == 0 and "graded 1, failed 0" in graded.stdout, graded.stdout + graded.stderr
     assert py.exists()
+
+
+@pytest.mark.slow
+def test_an_exam_wheel_holds_no_reference_code_for_its_exam_module(tmp_path):
+    """Nothing a learner can import from an exam build yields an exam question's expected value."""
+    import os
+
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(ROOT)],
+                   check=True, capture_output=True, text=True, env={**os.environ, "COURSE_EXAM_MODULES": "07"})
+    (built,) = (tmp_path / "dist").glob("reading_the_ranks-*.whl")
+    z = zipfile.ZipFile(built)
+    sealed = z.read("course/checks/lesson07.py").decode()
+    reference_names = re.findall(r"^def (\w+)", (ROOT / "course" / "checks" / "lesson07.py").read_text(encoding="utf-8"), re.M)
+    assert reference_names and not any(f"def {n}" in sealed for n in reference_names)
+    everything = "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith((".py", ".json")))
+    elsewhere = {n for p in (ROOT / "course").rglob("*.py") if p.name != "lesson07.py"
+                 for n in re.findall(r"^def (\w+)", p.read_text(encoding="utf-8"), re.M)}  # e.g. each lesson's _load
+    leaked = [n for n in reference_names if n not in elsewhere and re.search(rf"\bdef {n}\b", everything)]
+    assert not leaked, f"reference code of module 07 is in the wheel: {leaked}"
+    py = _fresh_venv_with(built, tmp_path / "venv")
+    probe = (
+        "import importlib, json, pkgutil, course, course.checks as c\n"
+        "from course.checks import check, exercise, question, questions\n"
+        "found = []\n"
+        "for info in pkgutil.walk_packages(course.__path__, 'course.'):\n"
+        "    if info.name.endswith('__main__'):\n"
+        "        continue\n"
+        "    try:\n"
+        "        mod = importlib.import_module(info.name)\n"
+        "    except Exception:\n"
+        "        continue\n"
+        "    for name, value in vars(mod).items():\n"
+        "        items = value if isinstance(value, (tuple, list)) else [value]\n"
+        "        for q in items:\n"
+        "            if isinstance(q, c.Question) and q.id.startswith('07.'):\n"
+        "                found.append((info.name, q.id, q.sealed, q.expected is None, q.variant is None, q.hints, len(q.mistakes)))\n"
+        "ids = [q.id for q in questions('07')]\n"
+        "lesson = importlib.import_module('course.checks.lesson07')\n"
+        "print(json.dumps({'found': found, 'ids': ids, 'names': sorted(n for n in vars(lesson) if not n.startswith('__')),\n"
+        "  'choice': repr(check('07.3', 'D')), 'wrong_type': repr(check('07.3', 5)), 'params': dict(exercise('07.10'))}))\n"
+    )
+    out = json.loads(subprocess.run([str(py), "-c", probe], cwd=tmp_path, check=True, capture_output=True, text=True).stdout)
+    from course.checks import questions
+
+    assert out["ids"] == [q.id for q in questions("07")]
+    assert out["found"] and all(sealed and no_key and no_variant and hints == [] and mistakes == 0
+                                for _, _, sealed, no_key, no_variant, hints, mistakes in out["found"])
+    assert out["names"] == ["MODULE", "QUESTIONS", "sealed_lesson"], "the sealed lesson defines nothing else"
+    assert "Recorded (one option" in out["choice"] and "graded by your instructor" in out["choice"]
+    assert "Correct" not in out["choice"] and "Not yet" not in out["choice"]
+    assert "Expected one option" in out["wrong_type"], "format feedback still helps"
+    assert out["params"] == dict(questions("07")[[q.id for q in questions("07")].index("07.10")].canonical_params())

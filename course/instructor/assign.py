@@ -27,7 +27,7 @@ MANIFEST = "release.json"
 FORMAT = 2
 _ROSTER_COLUMNS = ("learner", "learner_id", "id", "student", "username")
 
-__all__ = ["MANIFEST", "assign", "check_release", "issued_variants_for", "read_record", "read_roster"]
+__all__ = ["MANIFEST", "assign", "check_release", "exam_modules", "issued_variants_for", "read_record", "read_roster"]
 
 
 def read_roster(path: Path) -> list[str]:
@@ -123,6 +123,15 @@ def issued_variants_for(record: dict[str, Any], learner: str | None, qid: str) -
     return None
 
 
+def exam_modules(record: dict[str, Any] | None) -> set[str]:
+    """The modules a release record marks as exams (in their latest release)."""
+    latest: dict[str, bool] = {}
+    for rel in (record or {}).get("releases", []):
+        for m in rel.get("modules", []):
+            latest[m.get("module")] = bool(m.get("exam"))
+    return {m for m, exam in latest.items() if exam}
+
+
 def _stamper(learner: str | None, variants: dict[str, dict[str, Any]]):
     from course.instructor.identity import stamp
 
@@ -132,9 +141,13 @@ def _stamper(learner: str | None, variants: dict[str, dict[str, Any]]):
 
 
 def assign(*, source: Path, out: Path, modules: list[str] | None = None, roster: Path | None = None,
-           now: datetime | None = None) -> dict[str, Any]:
+           exam: bool = False, now: datetime | None = None) -> dict[str, Any]:
     """Write student copies of ``modules`` (all by default) to ``out``, add this release to ``release.json``,
-    and, with a ``roster``, make a workspace per learner. Returns this release's entry."""
+    and, with a ``roster``, make a workspace per learner. Returns this release's entry.
+
+    ``exam=True`` records the modules as exam modules: the grader then gives no points for an answer
+    whose question's reference code the submission called (learners' own installation should be
+    an exam build, see :mod:`course.checks._sealed`)."""
     from course import __version__
     from course.checks import modules as lessons
     from course.instructor.identity import issued_variants
@@ -160,7 +173,7 @@ def assign(*, source: Path, out: Path, modules: list[str] | None = None, roster:
         "number": len(record["releases"]) + 1,
         "date": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
         "course_version": __version__,
-        "modules": [_module_record(by_name[name], digest, catalogue) for name, digest in written.items()],
+        "modules": [{**_module_record(by_name[name], digest, catalogue), "exam": exam} for name, digest in written.items()],
         "shared": shared,
         "learners": issued,
     }

@@ -99,6 +99,7 @@ async def _grade_one(batch: _Batch, sub, kernel) -> dict[str, Any]:
     record["answers"], audit = collect(node.cells, prepared.nonce)
     if audit:
         record["flags"].append(f"reads the answer key (question(...).expected) for {', '.join(sorted(set(audit)))}")
+        record["key_read"] = sorted(set(audit))
     return record
 
 
@@ -173,8 +174,8 @@ def _worker_thread(batch: _Batch) -> None:
         loop.close()
 
 
-def _result(module, record: dict[str, Any], settings: GradeSettings) -> dict[str, Any]:
-    """The gradebook entry for one submission's run record."""
+def _result(module, record: dict[str, Any], settings: GradeSettings, exam: bool = False) -> dict[str, Any]:
+    """The gradebook entry for one submission's run record (in an exam, an answer whose key was read earns nothing)."""
     from course.instructor.scoring import Resolution, score
 
     out = {"status": record["status"], "reason": record["reason"], "flags": list(record.get("flags", [])), "results": []}
@@ -191,6 +192,11 @@ def _result(module, record: dict[str, Any], settings: GradeSettings) -> dict[str
         out["results"] = score(module, resolution, record["answers"])
     except Exception as exc:  # noqa: BLE001
         out.update(status="failed", reason=f"grading stopped: {type(exc).__name__}: {exc}"[:300], results=[])
+    if exam:
+        for r in out["results"]:
+            if r["qid"] in record.get("key_read", []) and r["points"]:
+                r.update(points=0, status="incorrect", mistake="answer-key-read",
+                         message="This is an exam question and your notebook read its answer key; it earns no points.")
     return out
 
 
@@ -209,7 +215,7 @@ def grade(*, submissions: Path, out: Path, workers: int | None = None, settings:
     anything is graded (:class:`~course.instructor.layout.InstructorMaterialMissing`).
     """
     from course.checks import modules as course_modules
-    from course.instructor.assign import MANIFEST, read_record
+    from course.instructor.assign import MANIFEST, exam_modules, read_record
     from course.instructor.gradebook import Gradebook
     from course.instructor.layout import Layout
     from course.instructor.scoring import ModuleSpec
@@ -256,6 +262,7 @@ def grade(*, submissions: Path, out: Path, workers: int | None = None, settings:
             kernels.close()
             raise
         batch = _Batch(settings, kernels, record, modules=dict(specs))
+        exams = exam_modules(record)
         for item in todo:
             batch.jobs.put(item)
         workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
@@ -279,7 +286,7 @@ def grade(*, submissions: Path, out: Path, workers: int | None = None, settings:
                     if any(t.is_alive() for t in threads) or not batch.done.empty():
                         continue
                     raise RuntimeError("the grading workers stopped early; run the same command again to grade the rest")
-                result = _result(batch.modules[sub.module], run, settings)
+                result = _result(batch.modules[sub.module], run, settings, exam=sub.module in exams)
                 resolution = run.get("resolution")
                 book.record(sub.learner, sub.module, sub.key, digest, result, submitted_at=sub.submitted_at,
                             graded_as=getattr(resolution, "learner", ""), lms=sub.lms)

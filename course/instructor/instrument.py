@@ -69,6 +69,9 @@ def static_flags(source: str) -> set[str]:
             names = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
             if any("_engine" in n or "_progress" in n or "_capture" in n or "instructor" in n for n in names):
                 found.add("imports course internals")
+            if any(n.startswith("course.checks.lesson") or (node_module(node) == "course.checks" and n.startswith("lesson"))
+                   for n in names):
+                found.add("reads the answer key")
         elif isinstance(node, ast.Attribute) and node.attr in {"expected", "canonical_params"}:
             found.add("reads the answer key")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -80,6 +83,10 @@ def static_flags(source: str) -> set[str]:
             if "../" in text:
                 found.add("refers to files outside its folder")
     return found
+
+
+def node_module(node: ast.AST) -> str:
+    return getattr(node, "module", None) or ""
 
 
 def starter_expressions(module: str, layout) -> dict[str, str]:
