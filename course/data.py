@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import difflib
 import hashlib
 import json
@@ -151,26 +152,41 @@ def info(name: str) -> Provenance:
     )
 
 
-def load(name: str) -> Any:
-    """Read the data file ``name``: text as ``str``, CSV as a DataFrame, JSON as Python objects.
-
-    Each call returns a fresh object, so a learner who edits a table cannot corrupt anyone
-    else's copy (or their own next load).
-    """
-    p = path(name)
-    if not p.is_file():
-        raise FileNotFoundError(
-            f"The data file for {name!r} is listed but missing at {p}. "
-            "Restore it with `git checkout -- data/` or reinstall the course."
-        )
-    suffix = p.suffix.lower()
+@lru_cache(maxsize=64)
+def _parsed(p: str, mtime_ns: int, size: int) -> Any:
+    """A data file parsed once per version of it (the key changes when the file does)."""
+    suffix = Path(p).suffix.lower()
     if suffix == ".csv":
         import pandas as pd
 
         return pd.read_csv(p, keep_default_na=False, na_values=[""])
-    if suffix == ".json":
-        return json.loads(p.read_text(encoding="utf-8"))
-    return p.read_text(encoding="utf-8")
+    text = Path(p).read_text(encoding="utf-8")
+    return json.loads(text) if suffix == ".json" else text
+
+
+def load(name: str) -> Any:
+    """Read the data file ``name``: text as ``str``, CSV as a DataFrame, JSON as Python objects.
+
+    Each call returns a fresh object, so a learner who edits a table cannot corrupt anyone
+    else's copy (or their own next load). Files are parsed once and copied after that, so code
+    that loads a table inside a loop stays fast.
+    """
+    p = path(name)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        st = None
+    if st is None or not p.is_file():
+        raise FileNotFoundError(
+            f"The data file for {name!r} is listed but missing at {p}. "
+            "Restore it with `git checkout -- data/` or reinstall the course."
+        )
+    value = _parsed(str(p), st.st_mtime_ns, st.st_size)
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "copy") and not isinstance(value, (dict, list)):
+        return value.copy(deep=True)
+    return copy.deepcopy(value)
 
 
 def sha256(p: Path) -> str:
