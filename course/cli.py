@@ -113,8 +113,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     settings = GradeSettings(cell_timeout=args.cell_timeout, notebook_timeout=args.timeout,
                              output_cap=args.output_cap, memory_mb=args.memory_mb)
     s = grade(submissions=args.submissions, out=args.out, workers=args.workers, settings=settings,
-              release=args.release, instructor_dir=args.instructor_dir)
+              release=args.release, instructor_dir=args.instructor_dir, sandbox=not args.unsafe_no_sandbox)
     print(f"graded {s['graded']}, failed {s['failed']}, unchanged {s['skipped_unchanged']}, in {s['seconds']} s")
+    if not s["sandbox"]:
+        print("UNSAFE: graded WITHOUT the sandbox (--unsafe-no-sandbox): submissions ran with your rights; "
+              "every gradebook row of this run says so")
     if s["launches"]:
         print("kernels: " + ", ".join(f"{n} by {path}" for path, n in sorted(s["launches"].items())))
     if not args.release:
@@ -219,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the folder `course release --out` wrote: grade each learner on the numbers issued to them")
     gr.add_argument("--instructor-dir", type=Path, default=None,
                     help="the course checkout with the hidden tests (default: this one; an installed course has none)")
+    gr.add_argument("--unsafe-no-sandbox", action="store_true",
+                    help="run submissions WITHOUT the sandbox, with your own rights (where bubblewrap cannot run); "
+                         "recorded on every gradebook row")
     gr.set_defaults(func=cmd_grade)
 
     rf = sub.add_parser("reflections", help="read the written answers: one HTML page and a CSV, with each rubric")
@@ -253,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (OSError, ValueError, LookupError) as exc:
+    except (OSError, ValueError, LookupError, RuntimeError) as exc:
         print(f"course {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

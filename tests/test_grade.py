@@ -30,12 +30,12 @@ FAST = GradeSettings(cell_timeout=4, notebook_timeout=40, output_cap=200_000, me
 # What a kernel had seen before this submission's own code ran: anything left by another submission (a
 # global, an environment variable, a file in its folder besides its own progress, input history) would
 # show in the recorded reflection.
-WITNESS = ("import builtins, os\nfrom course.checks._progress import learner_id\n"
+WITNESS = ("import builtins, os, uuid\nfrom course.checks._progress import learner_id\n"
            "seen = (getattr(builtins, 'graded_before', None), learner_id(),\n"
            "        sorted(set(os.listdir('.')) - {'.course'}), len(list(get_ipython().history_manager.search('*graded_before*'))))\n"
-           "builtins.graded_before = os.getpid()\n"
+           "me = uuid.uuid4().hex\nbuiltins.graded_before = me\n"
            "open('mine.txt', 'w').write('x')\n"
-           "reflection = f'kernel {os.getpid()} saw {seen!r}. ' + 'I would want to know who wrote it and where. ' * 4")
+           "reflection = f'kernel {me} pid {os.getpid()} saw {seen!r}. ' + 'I would want to know who wrote it and where. ' * 4")
 
 
 def _student_copy(tmp_path) -> dict:
@@ -162,23 +162,40 @@ def test_every_submission_gets_a_kernel_of_its_own(graded):
     db = sqlite3.connect(graded["out"] / "gradebook.sqlite")
     texts = dict(db.execute("SELECT key, text FROM results WHERE qid = '00.4' AND key LIKE 'fresh-%'"))
     assert len(texts) == 4
-    pids = set()
+    kernels = set()
     for key, text in texts.items():
         learner = key.split("/")[0]
         # no global set before, its own learner id, an empty folder, and only this very cell in the input history
         assert f"saw (None, '{learner}', [], 1)." in text, (key, text)
-        pids.add(text.split()[1])
-    assert len(pids) == 4
+        assert " pid 1 saw" in text, "each kernel is the first process of a PID namespace of its own"
+        kernels.add(text.split()[1])
+    assert len(kernels) == 4
     assert all(_rows(graded["out"])[f"fresh-{i}"]["points"]["00.1"] == 1 for i in range(4))
+
+
+def _alive(marker: str) -> list[int]:
+    """Processes on this machine (any namespace) whose command line contains ``marker``."""
+    found = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if marker.encode() in (d / "cmdline").read_bytes() and (d / "stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX":
+                    found.append(int(d.name))
+            except OSError:
+                continue
+    return found
 
 
 @pytest.mark.slow
 def test_notebook_limit_kills_the_kernel_and_what_it_forked_and_the_next_one_starts_fresh(tmp_path):
+    """A daemon that double-forks into a session of its own dies with the kernel (its PID namespace)."""
     nb = _student_copy(tmp_path)
-    subs, pidfile = tmp_path / "subs", tmp_path / "child.pid"
-    slow = ("import builtins, os, time\nbuiltins.graded_before = 'slow'\npid = os.fork()\nif pid == 0:\n"
-            "    time.sleep(120)\n    os._exit(0)\n"
-            f"open({str(pidfile)!r}, 'w').write(str(pid))\ntime.sleep(60)")
+    subs = tmp_path / "subs"
+    marker = f"{os.getpid()}.{time.time_ns() % 1000}"
+    slow = ("import builtins, subprocess, time\nbuiltins.graded_before = 'slow'\n"
+            f"subprocess.Popen(['sleep', '{marker}'], start_new_session=True)\n"
+            "pid = __import__('os').fork()\nif pid == 0:\n    time.sleep(120)\n    __import__('os')._exit(0)\n"
+            "time.sleep(60)")
     _put(subs, "a-slow", _edit(nb, {**RIGHT, "n_sentences = ...": slow}))
     _put(subs, "b-after", _stamped(_edit(nb, {**RIGHT, "reflection = ...": WITNESS}), "b-after"))
     limits = GradeSettings(cell_timeout=30, notebook_timeout=6, output_cap=200_000, memory_mb=2000)
@@ -189,13 +206,12 @@ def test_notebook_limit_kills_the_kernel_and_what_it_forked_and_the_next_one_sta
     text = sqlite3.connect(tmp_path / "out" / "gradebook.sqlite").execute(
         "SELECT text FROM results WHERE key LIKE 'b-after/%' AND qid = '00.4'").fetchone()[0]
     assert "saw (None, 'b-after', [], 1)." in text
-    child = Path(f"/proc/{pidfile.read_text()}/stat")
-    for _ in range(50):  # killed with its kernel's process group (gone, or a zombie awaiting its reaper)
-        if not child.exists() or child.read_text().rsplit(")", 1)[1].split()[0] in "ZX":
+    for _ in range(50):  # gone with its kernel's namespace
+        if not _alive(marker):
             break
         time.sleep(0.1)
     else:
-        pytest.fail("a process forked by the submission outlived the grading run")
+        pytest.fail("a daemon started by the submission outlived the grading run")
 
 
 @pytest.mark.slow
@@ -330,37 +346,45 @@ def test_a_complete_submission_of_every_module_scores_full_marks_for_a_learner_w
 
 @pytest.mark.slow
 def test_kernels_are_forked_by_a_zygote_that_never_runs_learner_code(tmp_path):
-    """Kernels come from one fork server per run: each in a process of its own, with its own random state,
-    and nothing a submission does reaches the zygote (so no later kernel sees it); the zygote ends with the run."""
+    """Kernels come from one fork server per run, each in namespaces of its own with its own random state;
+    nothing a submission does reaches the zygote (so no later kernel sees it); nothing outlives the run."""
     nb = _student_copy(tmp_path)
     subs = tmp_path / "subs"
     probe = ("import builtins, os, random, sys\nimport numpy as np\n"
              "seen = getattr(builtins, 'zygote_poison', None)\nbuiltins.zygote_poison = os.getpid()\n"
              "sys.modules['course'].zygote_poison = 1\n"
-             "parent = open(f'/proc/{os.getppid()}/cmdline', 'rb').read().replace(b'\\0', b' ').decode()\n"
-             "reflection = repr((os.getpid(), os.getppid(), os.getpgid(0), seen, random.random(), float(np.random.random()),"
-             " 'zygote' in parent)) + ' I would want to know who wrote it and where.' * 4")
+             "others = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())\n"
+             "reflection = repr((os.getpid(), os.getppid(), others, seen, random.random(), float(np.random.random())))"
+             " + ' I would want to know who wrote it and where.' * 4")
     for learner in ("first", "second", "third"):
         _put(subs, learner, _edit(nb, {**RIGHT, "reflection = ...": probe}))
+    before = {p.name for p in Path("/proc").iterdir() if p.name.isdigit()}
     summary = grade(submissions=subs, out=tmp_path / "out", workers=1, settings=FAST, progress=False)
-    assert summary["graded"] == 3
+    assert summary["graded"] == 3 and set(summary["launches"]) == {"zygote fork"}
     db = sqlite3.connect(tmp_path / "out" / "gradebook.sqlite")
     import ast
 
     probes = [ast.literal_eval(text.split(" I would")[0])
               for (text,) in db.execute("SELECT text FROM results WHERE qid = '00.4' ORDER BY key")]
-    pids, parents, groups, seen, py_random, np_random, from_zygote = zip(*probes)
-    assert len(set(pids)) == 3 and os.getpid() not in pids
-    assert groups == pids, "each kernel leads a process group of its own"
-    assert len(set(parents)) == 1 and os.getpid() not in parents and all(from_zygote), "forked by one zygote"
+    pids, parents, visible, seen, py_random, np_random = zip(*probes)
+    assert pids == (1, 1, 1) and parents == (0, 0, 0), "PID 1 of a namespace of its own, its parent outside it"
+    assert all(v == [1] or all(p < 100 for p in v) for v in visible), "it sees its own processes only"
     assert seen == (None, None, None), "what one submission did never reaches the zygote or a later kernel"
     assert len(set(py_random)) == 3 and len(set(np_random)) == 3, "each kernel reseeds its random state"
-    for _ in range(50):  # the zygote stops with the run
-        if not Path(f"/proc/{parents[0]}").exists():
+    for _ in range(50):  # the zygote and its sandbox stop with the run
+        if not [p for p in Path("/proc").iterdir() if p.name.isdigit() and p.name not in before
+                and b"course.instructor.zygote" in _cmdline(p)]:
             break
         time.sleep(0.1)
     else:
         pytest.fail("the zygote outlived the grading run")
+
+
+def _cmdline(p: Path) -> bytes:
+    try:
+        return (p / "cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 @pytest.mark.slow
@@ -370,8 +394,10 @@ def test_without_the_zygote_kernels_start_as_new_interpreters_and_grade_the_same
     probe = "import os\nreflection = repr(os.getppid()) + ' I would want to know who wrote it and where.' * 4"
     _put(tmp_path / "subs", "plain", _edit(nb, {**RIGHT, "reflection = ...": probe}))
     summary = grade(submissions=tmp_path / "subs", out=tmp_path / "out", workers=1, settings=FAST, progress=False,
-                    fork=False)
+                    fork=False, sandbox=False)
     assert summary["graded"] == 1 and summary["launches"] == {"new interpreter": 1}
+    db = sqlite3.connect(tmp_path / "out" / "gradebook.sqlite")
+    assert db.execute("SELECT unsafe FROM submissions").fetchone() == (1,), "graded without the sandbox, and it says so"
     rows = _rows(tmp_path / "out")
     assert rows["plain"]["points"] == {"00.1": 1, "00.2": 1, "00.3": 1, "00.4": 0}
     db = sqlite3.connect(tmp_path / "out" / "gradebook.sqlite")

@@ -133,23 +133,26 @@ def test_grading_logs_which_launch_path_ran(tmp_path, caplog):
     assert any("kernel launched by zygote fork" in r.getMessage() for r in caplog.records)
 
 
-def test_reading_the_answer_key_is_flagged_and_earns_nothing_in_an_exam(tmp_path):
-    key = {"n_sentences = ...": "from course.checks import question\n"
-                                "n_sentences = question('00.1').expected(exercise('00.1'))"}
+@pytest.mark.parametrize("how", ["question(...).expected", "the lesson's own reference function"])
+def test_reading_the_answer_key_is_flagged_and_earns_nothing_in_an_exam(tmp_path, how):
+    """Formative: flagged. Exam: the sandbox holds the sealed lesson, so there is no key to read, and it is flagged."""
+    key = {"question(...).expected": "from course.checks import question\n"
+                                     "n_sentences = question('00.1').expected(exercise('00.1'))",
+           "the lesson's own reference function": "from course.checks.lesson00 import _sentences_in_section\n"
+                                                  "n_sentences = _sentences_in_section(exercise('00.1'))"}[how]
     for exam in (False, True):
         release = tmp_path / f"release-{exam}"
         assert main(["release", "00", "--out", str(release), *(["--exam"] if exam else [])]) == 0
-        nb = edit(json.loads((release / "00-start-here.ipynb").read_text(encoding="utf-8")), {**RIGHT, **key})
+        nb = edit(json.loads((release / "00-start-here.ipynb").read_text(encoding="utf-8")),
+                  {**RIGHT, "n_sentences = ...": key})
         subs = tmp_path / f"subs-{exam}"
         _hand_in(subs / "ada", "00-start-here.ipynb", nb, 0)
         out = tmp_path / f"out-{exam}"
         with contextlib.redirect_stdout(io.StringIO()):
             assert main(["grade", str(subs), "--out", str(out), "--release", str(release), "--timeout", "60"]) == 0
         db = sqlite3.connect(out / "gradebook.sqlite")
-        points, message = db.execute("SELECT points, message FROM results WHERE qid = '00.1'").fetchone()
+        points, other = db.execute("SELECT SUM(points * (qid = '00.1')), SUM(points * (qid != '00.1')) FROM results").fetchone()
         (flags,) = db.execute("SELECT flags FROM submissions").fetchone()
         assert "reads the answer key" in flags
-        if exam:
-            assert points == 0 and "exam question" in message
-        else:
-            assert points == 1, "formative checks are a learning aid: flagged, not zeroed"
+        assert other == 2, "the other answers are graded as usual"
+        assert points == (0 if exam else 1), "formative checks are a learning aid: flagged, not zeroed"

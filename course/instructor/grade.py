@@ -200,19 +200,37 @@ def _result(module, record: dict[str, Any], settings: GradeSettings, exam: bool 
     return out
 
 
+def _seal(modules: set[str], scratch: Path) -> dict[str, Path]:
+    """Sealed lessons for the exam modules, to replace theirs inside the sandbox (no reference code in the kernel)."""
+    from course.checks._sealed import sealed_source
+
+    out = {}
+    folder = scratch / "sealed"
+    for m in sorted(modules):
+        folder.mkdir(exist_ok=True)
+        out[m] = folder / f"lesson{m}.py"
+        out[m].write_text(sealed_source(m), encoding="utf-8")
+    return out
+
+
 def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt("stopped by SIGTERM")
 
 
 def grade(*, submissions: Path, out: Path, workers: int | None = None, settings: GradeSettings = GradeSettings(),
           progress: bool = True, release: Path | None = None, instructor_dir: Path | None = None,
-          fork: bool | None = None) -> dict[str, Any]:
+          fork: bool | None = None, sandbox: bool = True) -> dict[str, Any]:
     """Grade every submission under ``submissions`` into the gradebook in ``out``; resumable and idempotent.
 
     ``release`` is the folder (or ``release.json``) that ``course release`` wrote: learners are then
     graded against the numbers issued to them. ``instructor_dir`` is the checkout with the hidden
     tests (default: this one). A module whose hidden tests are missing stops the run before
     anything is graded (:class:`~course.instructor.layout.InstructorMaterialMissing`).
+
+    Every kernel runs in the sandbox (:mod:`course.instructor.sandbox`); where it cannot be had the
+    run stops with :class:`~course.instructor.sandbox.SandboxUnavailable` saying why.
+    ``sandbox=False`` (the CLI's ``--unsafe-no-sandbox``) runs submissions with the caller's rights,
+    and every gradebook row says so.
     """
     from course.checks import modules as course_modules
     from course.instructor.assign import MANIFEST, exam_modules, read_record
@@ -221,6 +239,10 @@ def grade(*, submissions: Path, out: Path, workers: int | None = None, settings:
     from course.instructor.scoring import ModuleSpec
     from course.instructor.submissions import find_submissions
 
+    from course.instructor.sandbox import SandboxUnavailable, problem
+
+    if sandbox and problem():
+        raise SandboxUnavailable(problem())
     layout = Layout.find(instructor_dir)
     record = None
     if release is not None:
@@ -234,7 +256,7 @@ def grade(*, submissions: Path, out: Path, workers: int | None = None, settings:
     known = {m.id for m in course_modules()}
     start = time.monotonic()
     summary: dict[str, Any] = {"graded": 0, "failed": 0, "skipped_unchanged": 0, "not_submissions": [], "launches": {},
-                               "release_record": str(release) if release else None}
+                               "release_record": str(release) if release else None, "sandbox": sandbox}
     with tempfile.TemporaryDirectory() as scratch:
         subs, skipped = find_submissions(submissions, scratch=Path(scratch))
         summary["not_submissions"] = skipped
@@ -255,14 +277,16 @@ def grade(*, submissions: Path, out: Path, workers: int | None = None, settings:
             summary["seconds"] = round(time.monotonic() - start, 1)
             book.write_feedback(out / "feedback")
             return summary
-        kernels = Kernels(Path(scratch), memory_mb=settings.memory_mb, fork=fork)  # its zygote imports meanwhile
+        exams = exam_modules(record)
+        sealed = _seal(exams & {sub.module for sub, _ in todo}, Path(scratch)) if sandbox else {}
+        kernels = Kernels(Path(scratch), memory_mb=settings.memory_mb, fork=fork, sandbox=sandbox,
+                          sealed=sealed)  # its zygote imports meanwhile
         try:
             specs = {m: ModuleSpec.load(m, layout) for m in sorted({sub.module for sub, _ in todo})}  # may refuse
         except BaseException:
             kernels.close()
             raise
         batch = _Batch(settings, kernels, record, modules=dict(specs))
-        exams = exam_modules(record)
         for item in todo:
             batch.jobs.put(item)
         workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
@@ -289,7 +313,7 @@ def grade(*, submissions: Path, out: Path, workers: int | None = None, settings:
                 result = _result(batch.modules[sub.module], run, settings, exam=sub.module in exams)
                 resolution = run.get("resolution")
                 book.record(sub.learner, sub.module, sub.key, digest, result, submitted_at=sub.submitted_at,
-                            graded_as=getattr(resolution, "learner", ""), lms=sub.lms)
+                            graded_as=getattr(resolution, "learner", ""), lms=sub.lms, unsafe=not sandbox)
                 summary["graded" if result["status"] == "graded" else "failed"] += 1
                 count += 1
                 if progress:

@@ -59,10 +59,11 @@ _LIMIT_SHIM = ("import os, resource, sys; n = int(sys.argv[1]); resource.setrlim
 
 @dataclass
 class _Run:
-    """What the provisioner of one grading run needs: its zygote, the memory limit, and a log of launch paths."""
+    """What the provisioner of one grading run needs: its zygote, the memory limit, the sandbox, and a log of launch paths."""
 
     zygote: _Zygote | None
     memory_limit: int
+    sandbox: dict[str, Any] | None = None  # where the sandboxed kernels live, and their limits
     launches: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -92,8 +93,8 @@ class ZygoteProvisioner(LocalProvisioner):
             why = f"the kernel command is not this interpreter's ipykernel_launcher: {cmd[:3]}"
         if not why:
             try:
-                pid = await asyncio.to_thread(run.zygote.spawn, cmd[3:], dict(kwargs.get("env") or os.environ),
-                                              str(kwargs.get("cwd") or os.getcwd()), limit)
+                pid = await asyncio.to_thread(run.zygote.spawn, cmd[3:], dict(kwargs.get("env") or {}),
+                                              str(kwargs.get("cwd") or os.getcwd()), limit, run.sandbox)
             except Exception as exc:  # noqa: BLE001 - no zygote after all: a new interpreter, as without one
                 why = f"the zygote could not fork: {exc}"
             else:
@@ -102,6 +103,8 @@ class ZygoteProvisioner(LocalProvisioner):
                 self.cwd = kwargs.get("cwd", Path.cwd())
                 run.launched(ZYGOTE)
                 return self.connection_info
+        if run is not None and run.sandbox is not None:  # never a kernel outside the sandbox when one was asked for
+            raise RuntimeError(f"a sandboxed kernel could not be started ({why})")
         if run is not None:
             run.launched(INTERPRETER, why)
         executable = shutil.which(cmd[0]) or cmd[0]
@@ -185,10 +188,14 @@ def can_fork_kernels() -> bool:
 class _Zygote:
     """The grader's end of the fork server: started once per run, asked for one kernel process at a time."""
 
-    def __init__(self, scratch: Path, env: dict[str, str]):
-        self.proc = subprocess.Popen([sys.executable, "-c", "from course.instructor.zygote import serve; serve()"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     env={**env, "MPLBACKEND": "Agg"}, cwd=scratch, start_new_session=True)
+    def __init__(self, scratch: Path, env: dict[str, str], sandboxed: dict[str, Any] | None = None):
+        command = [sys.executable, "-c", "from course.instructor.zygote import serve; serve()"]
+        if sandboxed is not None:
+            from course.instructor.sandbox import outer_command
+
+            command = outer_command(command, scratch=scratch, env=env, sealed=sandboxed.get("sealed"))
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     env=env, cwd=scratch, start_new_session=True)
         self.lock = threading.Lock()
         self.ready: bool | None = None
 
@@ -205,8 +212,12 @@ class _Zygote:
             self.proc.stdin.flush()
             return json.loads(self.proc.stdout.readline() or b"{}") if answer else {}
 
-    def spawn(self, argv: list[str], env: dict[str, str], cwd: str, limit: int) -> int:
-        reply = self._ask({"spawn": {"argv": argv, "env": env, "cwd": cwd, "limit": limit}}, answer=True)
+    def spawn(self, argv: list[str], env: dict[str, str], cwd: str, limit: int, sandbox: dict[str, Any] | None = None) -> int:
+        request = {"argv": argv, "env": env, "cwd": cwd, "limit": limit}
+        if sandbox is not None:  # the kernel keeps the folder holding its working folder and its sockets
+            request["sandbox"] = {"scratch": sandbox["scratch"], "own": str(Path(cwd).parent),
+                                  "limits": sandbox.get("limits", {})}
+        reply = self._ask({"spawn": request}, answer=True)
         if "pid" not in reply:
             raise RuntimeError(f"the kernel zygote could not fork: {reply.get('error', 'no answer')}")
         return int(reply["pid"])
@@ -265,23 +276,66 @@ def _client_class():
     return _Client
 
 
-class Kernels:
-    """The kernels of one grading run: the kernel spec, the zygote, the limits, and every kernel still alive."""
+def _allowed_env(home: str) -> dict[str, str]:
+    """The environment a grading process gets: an allow-list, nothing of the instructor's own."""
+    env = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+           "HOME": home, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "dumb", "MPLBACKEND": "Agg",
+           "PYTHONNOUSERSITE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    if os.environ.get("COURSE_DATA_DIR"):
+        env["COURSE_DATA_DIR"] = os.environ["COURSE_DATA_DIR"]
+    return env
 
-    def __init__(self, scratch: Path, *, memory_mb: int, fork: bool | None = None):
+
+def _seed_matplotlib_cache(folder: Path) -> None:
+    """Copy matplotlib's font list into the run's config folder, so the zygote does not rebuild it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cache = Path(os.environ.get("MPLCONFIGDIR") or Path.home() / ".cache" / "matplotlib")
+    for f in cache.glob("fontlist-*.json"):
+        try:
+            shutil.copy(f, folder / f.name)
+        except OSError:
+            pass
+
+
+class Kernels:
+    """The kernels of one grading run: the kernel spec, the zygote, the limits, and every kernel still alive.
+
+    With ``sandbox=True`` the zygote runs inside bubblewrap and every kernel in namespaces of its
+    own (:mod:`course.instructor.sandbox`), talking to the grader over Unix sockets in its own
+    folder; a kernel that cannot be started that way is an error, never an unsandboxed kernel.
+    ``sealed`` maps exam modules to sealed lessons that replace theirs inside the sandbox.
+    """
+
+    def __init__(self, scratch: Path, *, memory_mb: int, fork: bool | None = None, sandbox: bool = False,
+                 sealed: dict[str, Path] | None = None):
         self.scratch = scratch
+        self.sandboxed = sandbox
         self.run = secrets.token_hex(8)
-        self.env = {k: v for k, v in os.environ.items() if k not in {"COURSE_LEARNER", "COURSE_WORKSPACE"}}
         specs = scratch / "kernels"
         write_kernel_spec(specs, self.run)
         from jupyter_client.kernelspec import KernelSpecManager
 
         self.specs = KernelSpecManager(kernel_dirs=[str(specs)])
-        fork = can_fork_kernels() if fork is None else fork
-        self.zygote = _Zygote(scratch, self.env) if fork else None  # imports while the grader does
-        self.state = _RUNS[self.run] = _Run(self.zygote, memory_mb * 1024 * 1024)
+        fork = (can_fork_kernels() if fork is None else fork) or sandbox
+        mpl = scratch / "matplotlib"
+        _seed_matplotlib_cache(mpl)
+        zygote_home = scratch / "zygote-home"
+        zygote_home.mkdir(exist_ok=True)
+        zenv = {**_allowed_env(str(zygote_home)), "MPLCONFIGDIR": str(mpl)}
+        box = {"scratch": str(scratch), "sealed": sealed or {}} if sandbox else None
+        self.zygote = _Zygote(scratch, zenv, box) if fork else None  # imports while the grader does
+        self.state = _RUNS[self.run] = _Run(self.zygote, memory_mb * 1024 * 1024, box)
         self.live: dict[int, int] = {}  # id(kernel) -> process group, until it is killed
         self.lock = threading.Lock()
+
+    def kernel_env(self, work: str) -> dict[str, str]:
+        """A kernel's environment: the allow-list, its own home, its workspace, and grading mode."""
+        from course.checks._progress import GRADING_ENV
+        from course.instructor.sandbox import HOME
+
+        home = HOME if self.sandboxed else work
+        return {**_allowed_env(home), "MPLCONFIGDIR": f"{home}/.matplotlib", "COURSE_WORKSPACE": work, GRADING_ENV: "1"}
 
     def warm_up(self) -> None:
         """Import and look up what starting a kernel needs, once, here: two threads importing one package can clash."""
@@ -328,7 +382,9 @@ class Kernel:
 
     def __init__(self, kernels: Kernels):
         self.kernels = kernels
-        self.work = tempfile.mkdtemp(prefix="grade-", dir=kernels.scratch)
+        self.root = tempfile.mkdtemp(prefix="k-", dir=kernels.scratch)  # its sockets, and work/: where its code runs
+        self.work = os.path.join(self.root, "work")
+        os.mkdir(self.work)
         self.km: Any = None
         self.kc: Any = None
         self.env_extra: dict[str, str] = {}
@@ -338,11 +394,13 @@ class Kernel:
         import zmq
         from jupyter_client.manager import AsyncKernelManager
 
-        from course.checks._progress import GRADING_ENV
-
-        env = dict(self.kernels.env)
-        env.update(COURSE_WORKSPACE=self.work, MPLBACKEND="Agg", **{GRADING_ENV: "1"})
-        self.km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=self.kernels.specs)
+        env = self.kernels.kernel_env(self.work)
+        if self.kernels.sandboxed:  # no network in the sandbox: the kernel's sockets are files in its own folder
+            self.km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=self.kernels.specs,
+                                         transport="ipc", ip=f"{self.root}/ipc",
+                                         connection_file=f"{self.root}/connection.json")
+        else:
+            self.km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=self.kernels.specs)
         # The kernel's own stdout/stderr (not the notebook's outputs) would clutter the instructor's terminal.
         await self.km.start_kernel(env=env, cwd=self.work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         with self.kernels.lock:
@@ -383,7 +441,7 @@ class Kernel:
                 await self.km.shutdown_kernel(now=True)  # reaps it, removes its connection file
         except Exception:  # noqa: BLE001 - it is killed already; this only tidies up
             pass
-        shutil.rmtree(self.work, ignore_errors=True)
+        shutil.rmtree(self.root, ignore_errors=True)
 
     async def run(self, notebook: dict[str, Any], *, cell_timeout: int, notebook_timeout: int, keep: int):
         """Run a prepared notebook; returns (the executed notebook, or None when stopped at the time limit, the

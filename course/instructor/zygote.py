@@ -11,7 +11,10 @@ the kernel exactly as ``python -m ipykernel_launcher -f <connection file> ...`` 
 Children are reaped only when the grader says so (after it has killed their process group), so a
 kernel's process id, and so its group id, cannot be reused while the grader may still signal it.
 
-Protocol (one JSON object a line): ``{"spawn": {"argv": [...], "env": {...}, "cwd": ..., "limit": n}}``
+In a sandboxed run the zygote itself runs inside bubblewrap, and each child enters namespaces of its
+own before it becomes a kernel (``"sandbox"`` in the request; see :mod:`course.instructor.sandbox`).
+
+Protocol (one JSON object a line): ``{"spawn": {"argv": [...], "env": {...}, "cwd": ..., "limit": n, "sandbox": {...}}}``
 is answered with ``{"pid": n}`` (or ``{"error": ...}``); ``{"reap": pid}`` gets no answer.
 End of input: every child still alive is killed with its group, reaped, and the zygote exits.
 """
@@ -42,6 +45,7 @@ def _preload() -> None:
     import course.claims  # noqa: F401
     import course.numbers  # noqa: F401
     import course.plots  # noqa: F401
+    import course.instructor.sandbox  # noqa: F401
     import course.text  # noqa: F401
 
     course.checks.questions()  # every lesson's specs, which a grading kernel's capture watches
@@ -55,17 +59,23 @@ def _child(req: dict, ready: int) -> None:
         os.write(ready, b"1")
         os.close(ready)
         limit = int(req.get("limit") or 0)
-        if limit:
-            import resource
-
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):  # also closes the zygote's request and answer pipes in this process
             os.dup2(null, fd)
         os.close(null)
+        if req.get("sandbox"):  # namespaces of its own; returns in the kernel (see course.instructor.sandbox)
+            from course.instructor.sandbox import Limits, enter
+
+            box = req["sandbox"]
+            enter(box["own"], box["scratch"], Limits(memory=limit, **box.get("limits", {})))
+        elif limit:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         os.chdir(req["cwd"])
         env = dict(req["env"])
-        env["JPY_PARENT_PID"] = str(os.getppid())  # the kernel exits if the zygote goes away
+        if not req.get("sandbox"):  # a sandboxed kernel dies with its supervisor instead (PID 1, parent-death signal)
+            env["JPY_PARENT_PID"] = str(os.getppid())  # the kernel exits if the zygote goes away
         os.environ.clear()
         os.environ.update(env)
         import random
