@@ -124,6 +124,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print("no release record given (--release): each learner is graded on the numbers their notebook recorded")
     for name, why in s["not_submissions"]:
         print(f"  not graded: {name} ({why})")
+    for collision in s.get("collisions", []):
+        print(f"  note: {collision}")
     print(f"Gradebook: {args.out / 'gradebook.sqlite'}; feedback pages: {args.out / 'feedback'}")
     return 0
 

@@ -123,8 +123,9 @@ def _rows(out: Path) -> dict[str, dict]:
 @pytest.mark.slow
 def test_every_submission_ends_with_a_row_and_a_reason(graded):
     rows = _rows(graded["out"])
-    assert len(rows) == 28
+    assert len(rows) == 29, "28 learners, and a row for the file that is not a notebook"
     assert graded["summary"]["not_submissions"] == [("notes.txt", "not a notebook (.ipynb)")]
+    assert rows["(no learner)"]["status"] == "skipped" and rows["(no learner)"]["reason"] == "not a notebook (.ipynb)"
     for learner in ("invalid-json", "truncated", "nbformat3", "binary"):
         assert rows[learner]["status"] == "failed" and rows[learner]["reason"].startswith("not a readable notebook"), learner
     assert "nbformat 3" in rows["nbformat3"]["reason"]
@@ -265,9 +266,10 @@ def test_layouts_folder_named_files_and_lms_zip(tmp_path):
         f.writestr("../escape.ipynb", "{}")
     found, _ = find_submissions(tmp_path / "flat", scratch=tmp_path / "s1")
     assert {(s.learner, s.module) for s in found} == {("ada", "00"), ("bo", "01")}
-    found, _ = find_submissions(z, scratch=tmp_path / "s2")
-    assert {(s.learner, s.module) for s in found} == {("smithjane", "00"), ("Jane-Smith_42", "00")}
+    found, skipped = find_submissions(z, scratch=tmp_path / "s2")
+    assert {(s.learner, s.module) for s in found} == {("smithjane", "00"), ("Jane Smith_42", "00")}
     assert not (tmp_path / "escape.ipynb").exists()
+    assert skipped == [("canvas.zip!../escape.ipynb", "an archive entry whose name points outside the archive (not extracted)")]
     with pytest.raises(FileNotFoundError, match="does not exist"):
         find_submissions(tmp_path / "nope", scratch=tmp_path)
 

@@ -74,13 +74,19 @@ class Capture:
             self._held[qid] = fn
         self._send(qid, {"calls": [self._call(fn, args, hidden=False) for args in self._cases(cases)]})
 
-    def finish(self, hidden: Mapping[str, str]) -> None:
-        """After every cell: try each kept function on its hidden inputs, then report answer-key reads."""
+    def begin(self) -> None:
+        """Before the submission's first cell: publish what the checker looks like (see :func:`fingerprint`)."""
+        self._publish({self._mime: {"qid": "", "nonce": self._nonce, "fingerprint": fingerprint()}}, metadata={})
+
+    def finish(self, hidden: Mapping[str, str], after: dict[str, str] | None = None) -> None:
+        """After every cell: try each kept function on its hidden inputs, then report answer-key reads and
+        the checker's fingerprint now (``after``, computed by the grader's fresh code in the last cell)."""
         for qid, cases in hidden.items():
             fn = self._held.get(qid)
             if fn is not None:
                 self._send(qid, {"hidden": [self._call(fn, args, hidden=True) for args in self._cases(cases)]})
-        self._publish({self._mime: {"qid": "", "nonce": self._nonce, "audit": sorted(set(self._audit))}}, metadata={})
+        self._publish({self._mime: {"qid": "", "nonce": self._nonce, "audit": sorted(set(self._audit)),
+                                    "fingerprint_after": after or {}}}, metadata={})
 
     def watch_answer_key(self) -> None:
         """Record every call of a question's reference code from here on (in grading, only learner code calls it)."""
@@ -102,3 +108,49 @@ def audit_answer_key(log: list[str]) -> None:
     for q in questions():
         if q.expected is not None:
             object.__setattr__(q, "expected", watched(q))
+
+
+def fingerprint() -> dict[str, str]:
+    """What a grading kernel's checker looks like now: the identity of every function and class of ``course``,
+    of the display machinery, of execution hooks and of a few builtins.
+
+    The grader takes it before the submission's first cell (published at once) and again after its
+    last, from fresh code, and flags every difference: the checker was changed, whatever syntax did it.
+    """
+    import builtins
+    import sys
+    import types
+
+    out: dict[str, str] = {}
+    for name, mod in list(sys.modules.items()):
+        if not (name == "course" or name.startswith("course.")) or not isinstance(mod, types.ModuleType):
+            continue
+        for attr, value in list(vars(mod).items()):
+            if isinstance(value, (types.FunctionType, type)):
+                code = getattr(value, "__code__", None)
+                out[f"{name}.{attr}"] = f"{id(value)}:{id(code)}"
+                if isinstance(value, type) and value.__module__ == name:
+                    for k, v in list(vars(value).items()):
+                        if isinstance(v, (types.FunctionType, property, staticmethod, classmethod)):
+                            out[f"{name}.{attr}.{k}"] = str(id(v))
+    for name in ("open", "print", "exec", "eval", "__import__", "compile", "getattr", "setattr", "isinstance", "id"):
+        out[f"builtins.{name}"] = str(id(getattr(builtins, name, None)))
+    try:
+        from IPython import get_ipython
+        from IPython.core import display_functions
+
+        shell = get_ipython()
+        out["IPython.publish_display_data"] = str(id(display_functions.publish_display_data))
+        if shell is not None:
+            out["shell.display_pub.publish"] = str(id(type(shell.display_pub).publish))
+            out["shell.run_cell"] = str(id(type(shell).run_cell))
+            for event, callbacks in shell.events.callbacks.items():
+                own = [c for c in callbacks if not str(getattr(c, "__module__", "") or "").startswith(
+                    ("IPython", "ipykernel", "matplotlib", "matplotlib_inline", "ipywidgets", "comm"))]
+                out[f"shell.events.{event}"] = str(len(own))
+            out["shell.input_transformers"] = str(len(shell.input_transformers_post) + len(shell.input_transformers_cleanup))
+            out["shell.ast_transformers"] = str(len(shell.ast_transformers))
+    except Exception:  # noqa: BLE001 - outside IPython only the course part is compared
+        pass
+    out["sys.trace"] = str(sys.gettrace() is not None or sys.getprofile() is not None)
+    return out

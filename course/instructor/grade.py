@@ -96,7 +96,11 @@ async def _grade_one(batch: _Batch, sub, kernel) -> dict[str, Any]:
     if node is None:
         record["status"] = "failed"
         return record
-    record["answers"], audit = collect(node.cells, prepared.nonce)
+    found = collect(node.cells, prepared.nonce)
+    record["answers"], audit = found.answers, found.audit
+    record["flags"] += found.tampering
+    if not any(c.metadata.get("tags") == ["grader"] and c.get("outputs") for c in node.cells[-1:]) and not reason:
+        record["flags"].append("the grader's last cell reported nothing (the kernel was stopped or rewired)")
     if audit:
         record["flags"].append(f"reads the answer key (question(...).expected) for {', '.join(sorted(set(audit)))}")
         record["key_read"] = sorted(set(audit))
@@ -237,7 +241,7 @@ def grade(*, submissions: Path, out: Path, workers: int | None = None, settings:
     from course.instructor.gradebook import Gradebook
     from course.instructor.layout import Layout
     from course.instructor.scoring import ModuleSpec
-    from course.instructor.submissions import find_submissions
+    from course.instructor.submissions import collisions, find_submissions
 
     from course.instructor.sandbox import SandboxUnavailable, problem
 
@@ -257,11 +261,17 @@ def grade(*, submissions: Path, out: Path, workers: int | None = None, settings:
     start = time.monotonic()
     summary: dict[str, Any] = {"graded": 0, "failed": 0, "skipped_unchanged": 0, "not_submissions": [], "launches": {},
                                "release_record": str(release) if release else None, "sandbox": sandbox}
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory(prefix="rtr-") as scratch:
         subs, skipped = find_submissions(submissions, scratch=Path(scratch))
         summary["not_submissions"] = skipped
-        todo = []
+        summary["collisions"] = [str(c) for c in collisions(subs)]
         graded = book.digests()
+        for item in skipped:  # every file found gets a row, with why it was not graded
+            key = f"{item.learner or '(no learner)'}/{item.name}"
+            if key not in graded:
+                book.record(item.learner or "(no learner)", "??", key, "", {"status": "skipped", "reason": item.reason,
+                                                                             "flags": [], "results": []})
+        todo = []
         for sub in subs:
             digest = hashlib.sha256(sub.path.read_bytes()).hexdigest()
             if sub.module not in known:

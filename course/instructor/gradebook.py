@@ -226,7 +226,7 @@ def export(*, results: Path, out: Path, layout: str = "plain", deadline: datetim
             row["points"][r["qid"]] = r["points"]
             row["modules"][sub["module"]] = row["modules"].get(sub["module"], 0) + r["points"]
     qids = [q.id for q in questions() if q.graded and any(q.id in r["points"] for r in learners.values())]
-    modules = sorted({m for r in learners.values() for m in r["modules"]})
+    modules = sorted({m for r in learners.values() for m in r["modules"] if m != "??"})
     out = Path(out)
     with out.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)

@@ -121,9 +121,21 @@ class Prepared:
 _PREAMBLE = """\
 from course.checks._capture import Capture as _Capture
 {name} = _Capture({nonce!r}, {mime!r})
+{name}.begin()
 {name}.watch_answer_key()
 del _Capture
 """
+
+
+def _final(name: str, hidden: dict[str, str]) -> str:
+    """The last cell: the fingerprint function's code, fresh from the grader, then the hidden inputs and the report."""
+    import inspect
+    import textwrap
+
+    from course.checks._capture import fingerprint
+
+    fresh = textwrap.dedent(inspect.getsource(fingerprint)).replace("def fingerprint(", f"def {name}_fp(", 1)
+    return f"{fresh}\n{name}.finish({hidden!r}, after={name}_fp())\n"
 
 
 def _encoded(cases: list[tuple]) -> str:
@@ -170,29 +182,57 @@ def prepare(nb: dict[str, Any], questions: dict[str, Any], cases: dict[str, list
         if qid in questions:
             cells.append(capture(qid, expr, "grader-fallback"))
     last = {qid: _encoded(found) for qid, found in hidden.items() if qid in questions and found}
-    cells.append(_code(f"{name}.finish({last!r})", "grader"))
+    cells.append(_code(_final(name, last), "grader"))
     run = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
            "nbformat": 4, "nbformat_minor": 4}
     return Prepared(run, nonce, sorted(flags))
 
 
-def collect(cells: list[Any], nonce: str) -> tuple[dict[str, Any], list[str]]:
+@dataclass
+class Collected:
+    """What a run's grader cells reported: answers by question, answer-key reads, and signs of tampering."""
+
+    answers: dict[str, Any]
+    audit: list[str]
+    tampering: list[str]
+
+
+def _changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """Names whose identity differs between two fingerprints (modules imported later are not a change)."""
+    return sorted(k for k in before if k in after and before[k] != after[k])
+
+
+def collect(cells: list[Any], nonce: str) -> Collected:
     """The answers the grader's own cells published (a learner's check call wins over the fallback,
-    unless it failed), and the answer-key reads reported at the end."""
+    unless it failed), the answer-key reads reported at the end, and what was tampered with: the
+    checker's fingerprint before and after, grader outputs faked from the learner's own cells, and
+    a last cell that never reported."""
     primary: dict[str, Any] = {}
     fallback: dict[str, Any] = {}
     hidden: dict[str, Any] = {}
     audit: list[str] = []
+    tampering: list[str] = []
+    before: dict[str, str] | None = None
+    after: dict[str, str] | None = None
     for cell in cells:
         tags = cell.metadata.get("tags", [])
-        if not tags:
-            continue  # only the grader's own cells count
+        if not tags:  # only the grader's own cells count; a grader output in a learner's cell is a forgery
+            if any(ANSWER_MIME in o.get("data", {}) for o in cell.get("outputs", [])):
+                tampering.append("published a grader output from its own cell")
+            continue
         for o in cell.get("outputs", []):
             item = o.get("data", {}).get(ANSWER_MIME)
             if not isinstance(item, dict) or item.get("nonce") != nonce:
+                if isinstance(item, dict):
+                    tampering.append("published a grader output without the run's secret")
+                continue
+            if isinstance(item.get("fingerprint"), dict) and before is None:
+                before = item["fingerprint"]
                 continue
             if isinstance(item.get("audit"), list):
                 audit = [str(x) for x in item["audit"]]
+                if isinstance(item.get("fingerprint_after"), dict):
+                    after = item["fingerprint_after"]
                 continue
             answer = item.get("answer")
             if not isinstance(answer, dict):
@@ -208,4 +248,9 @@ def collect(cells: list[Any], nonce: str) -> tuple[dict[str, Any], list[str]]:
     for qid, calls in hidden.items():
         if qid in answers and "calls" in answers[qid]:
             answers[qid] = {**answers[qid], "hidden": calls}
-    return answers, audit
+    if before is not None and after is not None:
+        changed = _changed(before, after)
+        if changed:
+            more = f" and {len(changed) - 4} more" if len(changed) > 4 else ""
+            tampering.append(f"changed the checker while it ran: {', '.join(changed[:4])}{more}")
+    return Collected(answers, audit, sorted(set(tampering)))
