@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from course.checks import modules, questions
-from course.instructor.notebooks import clean, problems
-from course.instructor.release import release, sources
+from course.instructor.notebooks import assign_ids, clean, problems
+from course.instructor.release import positional_id, release, sources, student_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sources(ROOT / "notebooks")
@@ -61,6 +61,34 @@ def test_problems_catches_unclean_notebooks(tmp_path):
         assert words in found
     bad.write_text(json.dumps(clean(nb)), encoding="utf-8")
     assert "widget state" not in "\n".join(problems(bad))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_cell_ids_are_stable_unique_and_reach_the_student_copy(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    ids = [c["id"] for c in nb["cells"]]
+    assert len(set(ids)) == len(ids) and not any(positional_id(i) for i in ids)
+    kept = {c["id"] for c in nb["cells"] if "instructor" not in c["metadata"].get("tags", [])}
+    assert [c["id"] for c in student_copy(nb)["cells"]] == [i for i in ids if i in kept]
+
+
+def test_ids_survive_inserting_cells_and_positional_ones_are_refused(tmp_path):
+    nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
+    before = [c["id"] for c in nb["cells"]]
+    nb["cells"][2:2] = [{"cell_type": "markdown", "metadata": {}, "source": "A new paragraph."}]
+    nb["cells"].append({"cell_type": "markdown", "id": before[5], "metadata": {}, "source": "A copy with its id."})
+    after = [c["id"] for c in clean(nb)["cells"]]
+    assert after[:2] + after[3:-1] == before, "inserting cells renames no other cell"
+    assert len(set(after)) == len(after) and after[2] and after[-1] != before[5]
+    assert clean(json.loads(json.dumps(nb)))["cells"] == nb["cells"], "cleaning twice changes nothing"
+    nb["cells"][0]["id"] = "start-01"
+    del nb["cells"][1]["id"]
+    bad = tmp_path / NOTEBOOKS[0].name
+    bad.write_text(json.dumps(nb), encoding="utf-8")
+    found = "\n".join(problems(bad))
+    assert "numbers the cell's position" in found and "no valid cell id" in found
+    bad.write_text(json.dumps(assign_ids(nb)), encoding="utf-8")
+    assert not [p for p in problems(bad) if "id" in p]
 
 
 def test_unreadable_notebook_is_reported_not_raised(tmp_path):

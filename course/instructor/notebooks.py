@@ -1,34 +1,64 @@
 """Hygiene for the committed instructor notebooks: executed in order, no errors, nothing volatile.
 
 ``problems(path)`` lists what is wrong with one notebook; ``clean(nb)`` removes volatile metadata
-and widget blobs; ``execute(path)`` runs a notebook top to bottom in a fresh kernel and saves it
-clean, which is how notebooks are committed.
+and widget blobs and gives every cell a stable id; ``execute(path)`` runs a notebook top to
+bottom in a fresh kernel and saves it clean, which is how notebooks are committed.
+
+Cell ids are stable: each cell keeps the id it was given, whatever is inserted or moved around
+it, so diffs, reviews and ``course update``'s matching never see a cell renamed. An id that only
+numbers a position (``numbers-07``) is refused; ``clean`` replaces it, once, with one made from
+the cell's text (:func:`course.instructor.release.stable_id`).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from course.instructor.release import dumps
+from course.instructor.release import dumps, positional_id, stable_id
 
-__all__ = ["clean", "execute", "problems"]
+__all__ = ["assign_ids", "clean", "execute", "problems"]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 _ABSOLUTE = re.compile(r"(/home/|/root/|/Users/|/tmp/|/private/var/|[A-Z]:\\\\Users)")
 _ADDRESS = re.compile(r"\bat 0x[0-9a-f]{6,}\b")
+_VALID_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # nbformat 4.5
 NB_META = {
     "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
 }
 
 
+def _prefix(nb: dict[str, Any]) -> str:
+    """The word the notebook's cell ids start with (``numbers`` for ``numbers-1a2b3c4d``), else ``cell``."""
+    words = Counter(str(c.get("id", "")).split("-")[0] for c in nb.get("cells", []) if "-" in str(c.get("id", "")))
+    return words.most_common(1)[0][0] if words else "cell"
+
+
+def assign_ids(nb: dict[str, Any]) -> dict[str, Any]:
+    """Give a stable id to every cell that has none, a duplicate, an invalid or a positional one; keep the rest."""
+    prefix = _prefix(nb)
+    taken: set[str] = set()
+    for cell in nb["cells"]:
+        cid = cell.get("id")
+        if not isinstance(cid, str) or not _VALID_ID.fullmatch(cid) or positional_id(cid) or cid in taken:
+            src = cell.get("source", "")
+            cid = stable_id("".join(src) if isinstance(src, list) else src, prefix, taken)
+            cell["id"] = cid
+        taken.add(cid)
+    if nb.get("nbformat") == 4 and nb.get("nbformat_minor", 0) < 5:
+        nb["nbformat_minor"] = 5  # cell ids need nbformat 4.5
+    return nb
+
+
 def clean(nb: dict[str, Any]) -> dict[str, Any]:
-    """Drop volatile metadata, execution timings and widget state; keep tags and outputs."""
+    """Drop volatile metadata, execution timings and widget state; keep tags and outputs; give every cell a stable id."""
     nb["metadata"] = json.loads(json.dumps(NB_META))
+    assign_ids(nb)
     for cell in nb["cells"]:
         cell["metadata"] = {k: v for k, v in cell.get("metadata", {}).items() if k == "tags"}
         for out in cell.get("outputs", []):
@@ -52,7 +82,17 @@ def problems(path: Path) -> list[str]:
     if "widgets" in nb.get("metadata", {}):
         found.append(f"{name}: widget state is saved in the metadata")
     expected = 1
+    seen: set[str] = set()
     for i, cell in enumerate(nb.get("cells", []), start=1):
+        cid = cell.get("id")
+        if not isinstance(cid, str) or not _VALID_ID.fullmatch(cid):
+            found.append(f"{name} cell {i}: no valid cell id (run `course notebooks --fix` to give it a stable one)")
+        elif positional_id(cid):
+            found.append(f"{name} cell {i}: id {cid!r} numbers the cell's position, so inserting a cell renames "
+                         "the ones after it (run `course notebooks --fix` to give it a stable id)")
+        elif cid in seen:
+            found.append(f"{name} cell {i}: id {cid!r} is used twice (run `course notebooks --fix`)")
+        seen.add(cid)
         extra = set(cell.get("metadata", {})) - {"tags"}
         if extra:
             found.append(f"{name} cell {i}: volatile cell metadata {sorted(extra)}")
