@@ -104,6 +104,14 @@ def test_rate_answer_matches_a_hand_computation(values):
     assert question("04.6").expected(p) == per_thousand(count, d)
 
 
+def test_the_2023_variants_use_the_decree_in_force_that_year(values):
+    q = question("04.6")
+    count = court_cases_by_year(values).query("article == 'all' and year == 2023")["value"].iloc[0]
+    assert q.expected({"year": 2023, "denominator": "authorised strength"}) == per_thousand(count, 1_150_628)
+    assert q.expected({"year": 2024, "denominator": "authorised strength"}) == per_thousand(
+        court_cases_by_year(values).query("article == 'all' and year == 2024")["value"].iloc[0], 1_320_000)
+
+
 def test_low_confidence_rows_are_never_shown_without_their_label(nb):
     figures = load("figures")
     low = set(figures.loc[figures["confidence"] == "low", "id"])

@@ -17,6 +17,7 @@ from course.checks.lesson05 import (
     BIAS_CHOICES,
     DEPENDENCES,
     MODULE,
+    _fermi_canonical,
     assumptions,
     court_count,
     fermi_range,
@@ -189,7 +190,7 @@ def test_every_number_in_the_prose_comes_from_the_data(nb, values):
         30: "30 days" in v.loc[v["row_id"] == "F01", "note"].str.cat(),  # the US Army's definition
         2_000: True,  # "draws 2,000 synthetic pairs": test_the_explorer_draws_as_many_pairs_as_the_prose_says
     }
-    assert set(f01) == {7.0, 9.0}  # "about 7 to 9 per 1,000"
+    assert set(f01) == {7.0, 9.0}  # "about 7 per 1,000 in fiscal year 2006 and 9 per 1,000 in fiscal year 2007"
     level = ur.true_count_interval.__kwdefaults__["level"]
     checked[round(level * 100)] = True  # "the central 90%": the model's default level
     allowed = data | {MODULE.minutes} | set(checked)
@@ -216,6 +217,14 @@ def test_statements_in_the_prose_hold(values):
     span = math.log(top / bottom)
     assert span < 0.5 * math.log(between.high / between.low) and span < 0.5 * math.log(high / count)
     assert force_range(2024) == (700_000, 1_320_000)
+    assert force_range(2023) == (617_000, 1_150_628)  # the decree in force for January to November 2023 (D12)
+    # "two years, not the wars as a whole": F01's rates are for fiscal years 2006 and 2007 only
+    f01 = values[(values["row_id"] == "F01") & values["unit"].str.contains("per 1,000", na=False)]
+    assert sorted(zip(f01["period_start"], f01["period_end"])) == [("2005-10-01", "2006-09-30"), ("2006-10-01", "2007-09-30")]
+    # "the shared exercise takes its high end, 5%, from F03 alone": two low-confidence rows that disagree
+    vietnam = values[values["row_id"].isin(["F02", "F03"])]
+    assert set(vietnam["confidence"]) == {"low"} and sorted(vietnam["value"]) == [3.4, 5.0]
+    assert _fermi_canonical()["share_high"] == 0.05 == vietnam["value"].max() / 100
     # the reflection's "roughly three to sixteen times the count"
     assert round(between.low / count) == 3 and round(between.high / count) == 16
     # "the counting noise is tiny next to the uncertainty about p"

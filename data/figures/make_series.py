@@ -18,7 +18,8 @@ note. This script then
    ``approx``; ">", "over", "свыше" -> ``more_than``; "≥", "at least" -> ``at_least``;
    "up to" -> ``up_to``; "A–B" -> ``range``; nothing -> ``exact``) and refuses a literal that
    leaves a hedge word just outside it, so "approximately 900" can never become "900";
-4. checks every controlled vocabulary, every period and every row cited in a note;
+4. checks every controlled vocabulary, every period (a denominator, ``strength`` or
+   ``recruits``, needs a start and an end) and every row cited in a note;
 5. writes ``series.csv`` deterministically (spec order, ``\\n`` line ends, UTF-8), copying
    ``side`` and ``confidence`` from the source row.
 
@@ -58,6 +59,8 @@ MEASURES = {
     "rate",  # a share or rate (percent, per 1,000)
     "other",  # anything else (executions, courts martial, users, websites, money)
 }
+#: Measures that serve as denominators (course.numbers.denominators): each needs both ends of its period.
+DENOMINATORS = {"strength", "recruits"}
 ARTICLES = {"", "337", "338", "332", "334", "337+338", "all", "ch33", "407", "408", "407+408"}
 BASES = {"cumulative", "per_period", "stock"}
 ROLES = {"reported", "distorted", "correction"}
@@ -205,6 +208,9 @@ def build(figures: Path = FIGURES, spec: Path = SPEC) -> list[dict[str, str]]:
         for col in ("period_start", "period_end"):
             if s[col] and not PERIOD.match(s[col]):
                 problems.append(f"{where}: {col} {s[col]!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        if s["measure"] in DENOMINATORS and not (s["period_start"] and s["period_end"]):
+            problems.append(f"{where}: a {s['measure']} value is a denominator: give it a period_start and a "
+                            "period_end, or course.numbers.denominators() cannot tell which years it covers")
         if s["period_start"] and s["period_end"] and s["period_start"][:len(s["period_end"])] > s["period_end"]:
             problems.append(f"{where}: period_start after period_end")
         if not s["unit"]:
