@@ -45,6 +45,28 @@ def test_notebook_follows_the_house_conventions(path):
     assert "../" not in code and "data/" not in code, "load data through course.data, not paths"
 
 
+def _printed(nb) -> str:
+    return "\n".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+                     for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_module_that_shows_data_says_what_time_it_covers_and_when_it_was_gathered(path):
+    from course.data import info
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    # a file the notebook loads or describes (naming its title in a chart note is not showing its data)
+    names = set(re.findall(r"""\b(?:load|info)\(["']([a-z0-9-]+)["']\)(?!\.title)""", _text(nb, "code")))
+    printed = _printed(nb)
+    # files gathered together share one gathering date: the notebook prints it, with one of their periods
+    by_gathering: dict[str, set[str]] = {}
+    for name in names:
+        by_gathering.setdefault(info(name).gathered, set()).add(info(name).period)
+    for gathered, periods in by_gathering.items():
+        assert gathered in printed, f"{path.name} shows data gathered '{gathered}' without saying so"
+        assert any(p in printed for p in periods), f"{path.name} does not say what time its data cover: {periods}"
+
+
 def test_problems_catches_unclean_notebooks(tmp_path):
     nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
     codes = [c for c in nb["cells"] if c["cell_type"] == "code"]
