@@ -40,11 +40,13 @@ from typing import Any
 __all__ = [
     "CONFIDENCE",
     "MIN_JUSTIFICATION_WORDS",
+    "QUOTATION_SECTION",
     "VERDICTS",
     "INVENTED_EXAMPLE",
     "FactCheck",
     "Verdict",
     "claims_from_text",
+    "confidence_label",
     "invented_claims",
     "factcheck",
     "validate",
@@ -68,6 +70,25 @@ CONFIDENCE: Mapping[str, str] = {
     "medium": "a secondary report",
     "low": "a copy, mirror, aggregator or snippet",
 }
+
+#: The section of the sourced figures (rows G01–G24: distortions, fact-checks, guides) where a
+#: confidence grade says how sure the compiler is of the *quotation*, not whether the claim is true.
+QUOTATION_SECTION = "G"
+
+
+def confidence_label(row_id: str, grade: str) -> str:
+    """A row's confidence grade in words, saying for section G rows that it grades the quotation, not the claim.
+
+    A distortion read on its own page is "high confidence" because the quote is certain, which must
+    never read as the claim being reliable.
+
+    >>> confidence_label("A22", "high")
+    'high confidence'
+    >>> confidence_label("G01", "high")
+    'high confidence in the quotation, not the claim'
+    """
+    label = f"{grade or 'unknown'} confidence"
+    return f"{label} in the quotation, not the claim" if str(row_id).startswith(QUOTATION_SECTION) else label
 
 #: An invented, one-sided paragraph about the other side's desertions (synthetic: no outlet published
 #: it), for practising the same method on Ukraine's figures. It imitates the form of real relays
@@ -520,9 +541,10 @@ def _badge(word: str) -> str:
     return f"<span class='verdict' style='border-color:{colour}'>{escape(str(word))}</span>"
 
 
-def _confidence(c: str) -> str:
+def _confidence(c: str, row: str = "") -> str:
     meaning = CONFIDENCE.get(c, "")
-    return f"{c} confidence ({meaning})" if meaning else f"{c or 'unknown'} confidence"
+    label = confidence_label(row, c)
+    return f"{label} ({meaning})" if meaning else label
 
 
 def _is_web(url: str) -> bool:
@@ -540,7 +562,7 @@ def _cell(text: str) -> str:
 def _md_source(row: str, r: dict[str, str] | None) -> str:
     if r is None:
         return f"**{_md(row)}**: not a row of the course's sourced figures"
-    conf = _confidence(r["confidence"])
+    conf = _confidence(r["confidence"], row)
     if r["confidence"] == "low":
         conf = f"**{conf}**"
     url = f"<{r['source_url']}>" if _is_web(r["source_url"]) else _md(r["source_url"] or "no address")
@@ -556,7 +578,7 @@ def _html_source(row: str, r: dict[str, str] | None) -> str:
     link = (f"<a href='{escape(url)}' rel='noopener noreferrer'>{escape(url)}</a>" if _is_web(url)
             else escape(url or "no address"))
     return (f"<b>{escape(row)}</b> · {escape(r['source_publisher'])} · {escape(r['source_date'] or 'no date')} · "
-            f"{link} · <span class='confidence {cls}'>{escape(_confidence(r['confidence']))}</span>"
+            f"{link} · <span class='confidence {cls}'>{escape(_confidence(r['confidence'], row))}</span>"
             f"<br><small>{escape(r['what_counts'])}</small>")
 
 
@@ -565,8 +587,8 @@ def _footer() -> str:
 
     return ("Evidence rows come from the course's sourced figures: " + info("figures").citation()
             + ". Confidence is the compiler's: high = read on the producer's own page; medium = a secondary report; "
-              "low = a copy, mirror, aggregator or snippet. Court counts are minimums; registered proceedings are "
-              "not people.")
+              "low = a copy, mirror, aggregator or snippet. For rows G01–G24 (distortions, fact-checks, guides) it "
+              "grades the quotation, not the claim. Court counts are minimums; registered proceedings are not people.")
 
 
 _CSS = (

@@ -172,6 +172,15 @@ def test_exports_flag_low_confidence_rows(tmp_path):
     assert "class='confidence low'" in fc.to_html()
 
 
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_a_section_g_row_is_cited_with_a_confidence_in_the_quotation_not_the_claim(fmt):
+    fc = _good(verdict("S3.4", "supported", ["G01", "A22"], PARAGRAPH))  # G01: a misprint, quoted exactly
+    text = fc.to_html() if fmt == "html" else fc.to_markdown().replace("\\", "")
+    assert "high confidence in the quotation, not the claim" in text
+    assert text.count("in the quotation, not the claim") == 1  # A22's grade is about its claim
+    assert "G01–G24" in text  # the footer says what the grade means there
+
+
 HOSTILE = "<script>alert('x')</script> & \"quoted\" <b>bold</b> | # _under_ [link](http://x)"
 
 
