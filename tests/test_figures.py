@@ -151,7 +151,7 @@ def test_make_series_fails_loudly_on_a_bad_spec(tmp_path, literal, problem):
     spec = tmp_path / "spec.csv"
     spec.write_text(
         ",".join(ms.SPEC_COLUMNS) + "\n"
-        f"A15,quote,{literal},court_cases_heard,ch33,criminal cases,2022-02-24,2023-01,cumulative,reported,\n",
+        f"A15,quote,{literal},court_cases_heard,ch33,criminal cases,,2022-02-24,2023-01,cumulative,reported,\n",
         encoding="utf-8",
     )
     with pytest.raises(ms.SpecError, match=problem):
@@ -163,11 +163,31 @@ def test_a_denominator_without_both_ends_of_its_period_is_refused(tmp_path):
     spec = tmp_path / "spec.csv"
     spec.write_text(
         ",".join(ms.SPEC_COLUMNS) + "\n"
-        'D13,figure,"1,320,000 servicemen",strength,,military personnel (authorised),2023-12-01,,stock,reported,\n',
+        'D13,figure,"1,320,000 servicemen",strength,,military personnel (authorised),,2023-12-01,,stock,reported,\n',
         encoding="utf-8",
     )
     with pytest.raises(ms.SpecError, match="a strength value is a denominator"):
         ms.build(data.path("figures"), spec)
+
+
+def test_a_value_of_a_row_about_several_armies_must_name_its_army(tmp_path):
+    ms = _script("make_series")
+    spec = tmp_path / "spec.csv"
+    spec.write_text(",".join(ms.SPEC_COLUMNS) + '\nF07,figure,"~100,000 British",people,,deserters,,1939,1945,cumulative,reported,\n',
+                    encoding="utf-8")
+    with pytest.raises(ms.SpecError, match="name the one this value is about"):
+        ms.build(data.path("figures"), spec)
+
+
+def test_each_value_says_whose_army_it_is_about(series, rows):
+    assert series["army"].notna().all() and not series["army"].str.contains("/").any()
+    assert set(series.loc[series["row_id"] == "F10", "army"]) == {"USSR", "UK", "France", "US"}
+    f10 = series[series["row_id"] == "F10"].set_index("literal")["army"]
+    assert (f10["UK 40"], f10["France 102"], f10["US 146"]) == ("UK", "France", "US")
+    mixed = {"F07", "F09", "F10", "F13"}  # rows whose values are about several armies (F10's side says only USSR)
+    assert set(series.loc[series["army"] != series["side"], "row_id"]) <= mixed
+    single = series[~series["row_id"].isin(mixed)]
+    assert (single["army"] == single["side"]).all()
 
 
 def test_every_denominator_value_has_a_start_and_an_end(series):

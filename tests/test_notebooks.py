@@ -140,3 +140,13 @@ def test_fresh_student_copy_runs_and_everything_is_not_attempted(path, tmp_path,
     assert not (ws / ".course" / "progress.json").exists() or all(
         v.get("status") == "not attempted" for v in json.loads((ws / ".course" / "progress.json").read_text())["questions"].values()
     )
+
+
+def test_no_lesson_says_what_no_row_shows_about_ukraine_s_proceedings():
+    """'Repeat and short absences' rests on no row (only on the compiler's summary): lessons, guide and cards hedge it."""
+    texts = {p.name: p.read_text(encoding="utf-8") for p in NOTEBOOKS}
+    texts["instructor-guide.md"] = (ROOT / "docs" / "instructor-guide.md").read_text(encoding="utf-8")
+    for name in ("sources.csv", "distortions.csv", "series_spec.csv"):
+        texts[name] = (ROOT / "data" / "figures" / name).read_text(encoding="utf-8")
+    for name, text in texts.items():
+        assert not re.search(r"repeat (and short )?absences", text), name

@@ -136,10 +136,14 @@ def _added(p):
 
 # --- 04.4 a total over a period, per year --------------------------------------------------------
 
+#: Running totals whose period is settled by their own rows: Russia's court cases and Ukraine's
+#: registered proceedings. The leaked 50,000 (C01) is not among them: its relays disagree about
+#: whether it covers the war or 2024 alone, and the notebook shows both readings instead.
 PER_YEAR_ROWS = (
-    {"row_id": "C01", "measure": "people"},
     {"row_id": "A25", "measure": "court_cases_received", "article": "all", "period_end": "2025-05"},
     {"row_id": "A23", "measure": "court_cases_received", "article": "all"},
+    {"row_id": "A21", "measure": "court_cases_received", "article": "all"},
+    {"row_id": "E05", "measure": "registered_proceedings", "article": "407+408"},
 )
 
 
@@ -324,7 +328,7 @@ QUESTIONS = (
         variant=lambda rng: {"row": dict(PER_YEAR_ROWS[int(rng.integers(len(PER_YEAR_ROWS)))])},
         diagnostics=(
             Diagnostic(lambda a, e, p: a == _series_row(**p["row"])["value"],
-                       "That is the total for the whole period, the mistake the re-report in lesson 03 made: divide by the period's length in years."),
+                       "That is the total for the whole period, not a yearly figure: divide it by the period's length in years."),
             Diagnostic(lambda a, e, p: _whole_years_only(a, p),
                        "Subtracting the years' numbers ignores the months: measure the period from its start date to its end date."),
         ),
