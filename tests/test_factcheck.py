@@ -114,8 +114,9 @@ def test_the_minimum_justification_counts_words():
     assert _good(verdict("S3.9", "supported", "A22", just_enough.rsplit(" ", 1)[0])).validate()
 
 
-def test_validate_passes_the_placeholder_through_and_explains_other_types():
-    assert validate(...) is Ellipsis
+def test_validate_says_what_to_do_with_the_placeholder_and_explains_other_types():
+    assert validate(...) == ["Nothing to validate yet: build your fact-check with factcheck(...) in the cell above, "
+                             "then run this cell again."]
     assert validate("S3.4 supported") == ["Expected a fact-check made with factcheck(title, verdict(...), ...); got a str."]
 
 

@@ -129,7 +129,8 @@ def execute(path: Path, *, timeout: int = 120) -> None:
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.read(path, as_version=4)
+    # new cells get their stable ids before nbformat reads them (it would invent random ones)
+    nb = nbformat.reads(json.dumps(assign_ids(json.loads(path.read_text(encoding="utf-8")))), as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
