@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from course.checks import modules, questions
-from course.instructor.notebooks import assign_ids, clean, problems
+from course.instructor.notebooks import assign_ids, clean, problems, save, text_form, twin
 from course.instructor.release import positional_id, release, sources, student_copy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,7 +110,7 @@ def test_ids_survive_inserting_cells_and_positional_ones_are_refused(tmp_path):
     found = "\n".join(problems(bad))
     assert "numbers the cell's position" in found and "no valid cell id" in found
     bad.write_text(json.dumps(assign_ids(nb)), encoding="utf-8")
-    assert not [p for p in problems(bad) if "id" in p]
+    assert not [p for p in problems(bad) if " id " in p or "cell id" in p]
 
 
 def test_unreadable_notebook_is_reported_not_raised(tmp_path):
@@ -150,3 +150,53 @@ def test_no_lesson_says_what_no_row_shows_about_ukraine_s_proceedings():
         texts[name] = (ROOT / "data" / "figures" / name).read_text(encoding="utf-8")
     for name, text in texts.items():
         assert not re.search(r"repeat (and short )?absences", text), name
+
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_notebook_has_a_text_twin_in_step_with_it(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    md = twin(path)
+    assert md.is_file(), f"{md.name} is missing: run `course notebooks --fix`"
+    assert md.read_text(encoding="utf-8") == text_form(nb)
+    text = md.read_text(encoding="utf-8")
+    assert "format_name: myst" in text and "jupytext_version:" not in text  # no churn when jupytext is upgraded
+    assert text.count("```{code-cell}") == sum(c["cell_type"] == "code" for c in nb["cells"])
+
+
+def test_the_twin_ignores_outputs_counts_and_ids_but_not_prose_code_or_tags():
+    nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
+    bare = json.loads(json.dumps(nb))
+    for i, c in enumerate(bare["cells"]):
+        c["id"] = f"other-{i}x"
+        if c["cell_type"] == "code":
+            c["outputs"], c["execution_count"] = [], None
+    assert text_form(bare) == text_form(nb)
+    for change in ("prose", "code", "tags"):
+        edited = json.loads(json.dumps(nb))
+        cell = next(c for c in edited["cells"] if c["cell_type"] == ("markdown" if change == "prose" else "code"))
+        if change == "tags":
+            cell["metadata"]["tags"] = ["instructor"]
+        else:
+            cell["source"] = "".join(cell["source"]) + "\nedited"
+        assert text_form(edited) != text_form(nb), change
+
+
+def test_a_twin_out_of_step_is_reported_and_fix_rewrites_it(tmp_path):
+    path = tmp_path / NOTEBOOKS[0].name
+    nb = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))
+    save(path, nb)
+    assert problems(path) == []
+    twin(path).write_text(twin(path).read_text(encoding="utf-8").replace("Start here", "Begin here"), encoding="utf-8")
+    assert any("out of step" in p for p in problems(path))
+    twin(path).unlink()
+    assert any("is missing" in p for p in problems(path))
+    save(path, json.loads(path.read_text(encoding="utf-8")))
+    assert problems(path) == []
+
+
+def test_release_and_sources_ignore_the_text_twins(tmp_path):
+    assert all(p.suffix == ".ipynb" for p in NOTEBOOKS) and all(twin(p).is_file() for p in NOTEBOOKS)
+    written = release(source=ROOT / "notebooks", out=tmp_path / "out")
+    assert sorted(written) == [p.name for p in NOTEBOOKS]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [p.name for p in NOTEBOOKS]

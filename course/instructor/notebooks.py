@@ -8,6 +8,11 @@ Cell ids are stable: each cell keeps the id it was given, whatever is inserted o
 it, so diffs, reviews and ``course update``'s matching never see a cell renamed. An id that only
 numbers a position (``numbers-07``) is refused; ``clean`` replaces it, once, with one made from
 the cell's text (:func:`course.instructor.release.stable_id`).
+
+Each notebook has a text twin beside it, ``NN-slug.md`` in MyST Markdown (written by jupytext):
+the prose, code and tags without outputs, execution counts or ids, so a change to a lesson reads
+as a diff of prose. ``save`` writes both; ``problems`` reports a twin that is missing or out of
+step with what jupytext makes of the notebook.
 """
 
 from __future__ import annotations
@@ -20,17 +25,23 @@ from typing import Any
 
 from course.instructor.release import dumps, positional_id, stable_id
 
-__all__ = ["assign_ids", "clean", "execute", "problems"]
+__all__ = ["assign_ids", "clean", "execute", "problems", "save", "text_form", "twin"]
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 _ABSOLUTE = re.compile(r"(/home/|/root/|/Users/|/tmp/|/private/var/|[A-Z]:\\\\Users)")
 _ADDRESS = re.compile(r"\bat 0x[0-9a-f]{6,}\b")
 _VALID_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # nbformat 4.5
+TEXT_FORMAT = "md:myst"
 NB_META = {
+    # pairs each notebook with its text twin, so JupyterLab with jupytext keeps both in step; the
+    # jupytext version is left out of the twin's header so upgrading jupytext changes no file
+    "jupytext": {"formats": f"ipynb,{TEXT_FORMAT}",
+                 "notebook_metadata_filter": "-jupytext.text_representation.jupytext_version"},
     "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
 }
+_VERSION_LINE = re.compile(r"^ *jupytext_version: .*\n", re.M)
 
 
 def _prefix(nb: dict[str, Any]) -> str:
@@ -67,6 +78,44 @@ def clean(nb: dict[str, Any]) -> dict[str, Any]:
                 data.pop(WIDGET_VIEW, None)
             out.get("metadata", {}).pop(WIDGET_VIEW, None)
     return nb
+
+
+def twin(path: Path) -> Path:
+    """The text twin of a notebook: the same name, ``.md``."""
+    return path.with_suffix(".md")
+
+
+def text_form(nb: dict[str, Any]) -> str:
+    """The notebook as MyST Markdown, as jupytext writes it: prose, code and tags, no outputs or ids."""
+    try:
+        import jupytext
+        import nbformat
+    except ImportError:
+        raise RuntimeError("the text twins are written by jupytext, which is not installed: "
+                           "pip install -e \".[test]\"") from None
+    return _VERSION_LINE.sub("", jupytext.writes(nbformat.reads(json.dumps(nb), as_version=4), fmt=TEXT_FORMAT))
+
+
+def save(path: Path, nb: dict[str, Any]) -> None:
+    """Write a notebook and its text twin (the notebook is cleaned first)."""
+    nb = clean(nb)
+    path.write_text(dumps(nb), encoding="utf-8")
+    twin(path).write_text(text_form(nb), encoding="utf-8")
+
+
+def _twin_problems(path: Path, nb: dict[str, Any]) -> list[str]:
+    name, md = path.name, twin(path)
+    if not md.is_file():
+        return [f"{name}: its text twin {md.name} is missing (run `course notebooks --fix {path}`)"]
+    try:
+        expected = text_form(nb)
+    except RuntimeError as exc:
+        return [f"{name}: cannot check its text twin: {exc}"]
+    if _VERSION_LINE.sub("", md.read_text(encoding="utf-8")) != expected:
+        return [f"{name}: its text twin {md.name} is out of step with the notebook (after editing the notebook, run "
+                f"`course notebooks --fix {path}`; after editing the twin, `jupytext --sync {md}` and then "
+                f"`course notebooks --execute {path}`)"]
+    return []
 
 
 def problems(path: Path) -> list[str]:
@@ -121,11 +170,12 @@ def problems(path: Path) -> list[str]:
                 found.append(f"{name} cell {i}: output contains an absolute path")
             if _ADDRESS.search(text):
                 found.append(f"{name} cell {i}: output contains a memory address")
+    found += _twin_problems(path, nb)
     return found
 
 
 def execute(path: Path, *, timeout: int = 120) -> None:
-    """Run a notebook top to bottom in a fresh kernel in its own folder, then save it cleaned."""
+    """Run a notebook top to bottom in a fresh kernel in its own folder, then save it cleaned, with its twin."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -134,5 +184,4 @@ def execute(path: Path, *, timeout: int = 120) -> None:
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
-    data = clean(json.loads(nbformat.writes(nb)))
-    path.write_text(dumps(data), encoding="utf-8")
+    save(path, json.loads(nbformat.writes(nb)))
