@@ -68,7 +68,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 def cmd_notebooks(args: argparse.Namespace) -> int:
     from course.instructor import notebooks as nbs
-    from course.instructor.release import dumps, sources
+    from course.instructor.release import sources
 
     paths = [Path(p) for p in args.paths] or sources(_sources(args, "course notebooks"))
     if args.execute:
@@ -79,7 +79,7 @@ def cmd_notebooks(args: argparse.Namespace) -> int:
         import json
 
         for p in paths:
-            p.write_text(dumps(nbs.clean(json.loads(p.read_text(encoding="utf-8")))), encoding="utf-8")
+            nbs.save(p, json.loads(p.read_text(encoding="utf-8")))
     found = [msg for p in paths for msg in nbs.problems(p)]
     for msg in found:
         print(msg)
@@ -196,8 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
     nbs.add_argument("paths", nargs="*", help="notebooks (default: all in notebooks/)")
     mode = nbs.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="report problems and fail if any (the default)")
-    mode.add_argument("--fix", action="store_true", help="remove volatile metadata and widget blobs, then check")
-    mode.add_argument("--execute", action="store_true", help="run each notebook top to bottom, save it clean, then check")
+    mode.add_argument("--fix", action="store_true",
+                      help="remove volatile metadata and widget blobs, give cells stable ids, rewrite the text twin (.md), then check")
+    mode.add_argument("--execute", action="store_true",
+                      help="run each notebook top to bottom, save it clean with its text twin, then check")
     nbs.set_defaults(func=cmd_notebooks)
 
     upd = sub.add_parser("update", help="bring your workspace up to this course version, keeping every answer")

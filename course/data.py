@@ -56,19 +56,29 @@ class Provenance:
     sha256: str
     generated_by: str | None = None
     synthetic: bool = False
+    period: str = ""
+    gathered: str = ""
+
+    def as_of(self) -> str:
+        """What time the data cover and when they were gathered: a number is only as current as this."""
+        return f"period: {self.period}; gathered: {self.gathered}"
 
     def citation(self) -> str:
-        """One line a learner can paste under a chart or a claim."""
+        """One line a learner can paste under a chart or a claim, with the period covered and when it was gathered."""
         parts = [self.publisher, f"“{self.title}”", self.date]
         if self.url:
             parts.append(self.url)
         text = ", ".join(p for p in parts if p)
+        if self.period or self.gathered:
+            text += f"; {self.as_of()}"
         return f"{text} [synthetic]" if self.synthetic else text
 
     def __str__(self) -> str:
         lines = [
             f"{self.name}: {self.description}",
             f"  source:   {self.citation()}",
+            f"  period:   {self.period}",
+            f"  gathered: {self.gathered}",
             f"  licence:  {self.licence}",
             f"  file:     data/{self.path}",
         ]
@@ -84,6 +94,8 @@ class Provenance:
         rows = [
             ("what", self.description),
             ("source", self.citation()),
+            ("period", self.period),
+            ("gathered", self.gathered),
             ("licence", self.licence),
             ("file", f"data/{self.path}"),
         ]
@@ -149,6 +161,8 @@ def info(name: str) -> Provenance:
         sha256=e.get("sha256", ""),
         generated_by=e.get("generated_by"),
         synthetic=bool(e.get("synthetic", False)),
+        period=e.get("period", ""),
+        gathered=e.get("gathered", ""),
     )
 
 
@@ -201,7 +215,7 @@ def problems(folder: Path | None = None) -> list[str]:
     found = []
     listed = set()
     names = set()
-    required = ("name", "path", "description", "source", "licence", "sha256")
+    required = ("name", "path", "description", "source", "period", "gathered", "licence", "sha256")
     for e in entries:
         missing = [k for k in required if not e.get(k)]
         if missing:

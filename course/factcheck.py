@@ -14,9 +14,10 @@ A learner writes one short line per verdict:
 
 >>> fc = factcheck(
 ...     "What the sources say",
-...     verdict("S2.10b", "partly supported", ["B06", "C20"],
-...             "Two rows say service became indefinite in September 2022: nobody could leave the army "
-...             "for good. Neither row counts leave refused, so 'lack of leave' is only partly shown.",
+...     verdict("S2.10b", "partly supported", ["B06", "C14"],
+...             "B06 says contracts 'essentially became indefinite' in September 2022: that is about discharge, "
+...             "not leave. C14, a low-confidence copy, quotes an activist saying leave is very hard to get. "
+...             "No row counts leave refused, so 'lack of leave' is only partly shown.",
 ...             claim="lack of leave"),
 ... )
 >>> fc
@@ -40,16 +41,23 @@ from typing import Any
 __all__ = [
     "CONFIDENCE",
     "MIN_JUSTIFICATION_WORDS",
+    "QUOTATION_SECTION",
     "VERDICTS",
     "INVENTED_EXAMPLE",
     "FactCheck",
     "Verdict",
     "claims_from_text",
+    "confidence_label",
     "invented_claims",
     "factcheck",
+    "show",
     "validate",
     "verdict",
 ]
+
+#: What a cell prints when the fact-check it needs is still the starter ``...``.
+NOT_STARTED = ("Nothing to validate yet: build your fact-check with factcheck(...) in the cell above, "
+               "then run this cell again.")
 
 #: The verdict vocabulary and what each verdict means. Every verdict, even "cannot be checked",
 #: cites the rows that were looked at.
@@ -68,6 +76,25 @@ CONFIDENCE: Mapping[str, str] = {
     "medium": "a secondary report",
     "low": "a copy, mirror, aggregator or snippet",
 }
+
+#: The section of the sourced figures (rows G01–G24: distortions, fact-checks, guides) where a
+#: confidence grade says how sure the compiler is of the *quotation*, not whether the claim is true.
+QUOTATION_SECTION = "G"
+
+
+def confidence_label(row_id: str, grade: str) -> str:
+    """A row's confidence grade in words, saying for section G rows that it grades the quotation, not the claim.
+
+    A distortion read on its own page is "high confidence" because the quote is certain, which must
+    never read as the claim being reliable.
+
+    >>> confidence_label("A22", "high")
+    'high confidence'
+    >>> confidence_label("G01", "high")
+    'high confidence in the quotation, not the claim'
+    """
+    label = f"{grade or 'unknown'} confidence"
+    return f"{label} in the quotation, not the claim" if str(row_id).startswith(QUOTATION_SECTION) else label
 
 #: An invented, one-sided paragraph about the other side's desertions (synthetic: no outlet published
 #: it), for practising the same method on Ukraine's figures. It imitates the form of real relays
@@ -131,6 +158,25 @@ class Verdict:
         object.__setattr__(self, "verdict", self.verdict.strip().lower() if isinstance(self.verdict, str) else self.verdict)
         object.__setattr__(self, "evidence", _rows(self.evidence))
         object.__setattr__(self, "justification", "" if self.justification is None else str(self.justification).strip())
+
+    def __repr__(self) -> str:
+        """The verdict as a reader sees it: claim, verdict, evidence rows, then the justification.
+
+        >>> Verdict("S3.4", "", "supported", "A22", "Court counts reach thousands.")
+        S3.4 — supported — evidence: A22
+          Court counts reach thousands.
+        """
+        head = " — ".join(x for x in (self.claim_id, self.verdict or "no verdict",
+                                       f"evidence: {', '.join(self.evidence) or 'none'}") if x)
+        lines = [head] + ([f"  claim: {self.claim}"] if self.claim else [])
+        lines += [f"  {line}" for line in _wrap(self.justification or "(no justification yet)")]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        claim = f"<blockquote>{escape(self.claim)}</blockquote>" if self.claim else ""
+        return (f"<div><b>{escape(self.claim_id)}</b> {_badge(self.verdict or 'no verdict')} "
+                f"<small>evidence: {escape(', '.join(self.evidence) or 'none')}</small>{claim}"
+                f"<p>{escape(self.justification) or '<i>(no justification yet)</i>'}</p></div>")
 
 
 def verdict(claim_id: str, verdict: str, evidence: Any, justification: str = "", *, claim: str | None = None) -> Verdict:
@@ -455,19 +501,32 @@ def validate(fact_check: Any, *, min_verdicts: int = 1, max_verdicts: int | None
              cover: Iterable[str] = ()) -> Any:
     """The problems with ``fact_check`` (see :meth:`FactCheck.validate`); ``[]`` when there are none.
 
-    The starter placeholder ``...`` is passed through unchanged, so a check reports *not attempted*;
-    anything that is not a fact-check comes back as one problem saying how to make one.
+    While the fact-check is still the starter ``...``, the one problem says so (a cell never shows
+    a bare ``Ellipsis``); anything that is not a fact-check comes back as one problem saying how to
+    make one.
 
     >>> validate(...)
-    Ellipsis
+    ['Nothing to validate yet: build your fact-check with factcheck(...) in the cell above, then run this cell again.']
     >>> validate(["S3.4", "supported"])
     ['Expected a fact-check made with factcheck(title, verdict(...), ...); got a list.']
     """
     if fact_check is Ellipsis:
-        return ...
+        return [NOT_STARTED]
     if not isinstance(fact_check, FactCheck):
         return [f"Expected a fact-check made with factcheck(title, verdict(...), ...); got a {type(fact_check).__name__}."]
     return fact_check.validate(min_verdicts=min_verdicts, max_verdicts=max_verdicts, cover=cover)
+
+
+def show(fact_check: Any) -> Any:
+    """Show a fact-check as its table, or say what to do while it is still the starter ``...``.
+
+    >>> show(...)
+    Nothing to show yet: build your fact-check with factcheck(...) above, then run this cell again.
+    """
+    if fact_check is Ellipsis:
+        print("Nothing to show yet: build your fact-check with factcheck(...) above, then run this cell again.")
+        return None
+    return fact_check
 
 
 def preview(fact_check: Any, lines: int = 13) -> None:
@@ -507,6 +566,12 @@ def _base(claim_id: str, known: Mapping[str, str]) -> str:
     return m.group("base") if m and m.group("part") else claim_id
 
 
+def _wrap(text: str, width: int = 96) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [""]
+
+
 def _missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and x != x)
 
@@ -520,9 +585,10 @@ def _badge(word: str) -> str:
     return f"<span class='verdict' style='border-color:{colour}'>{escape(str(word))}</span>"
 
 
-def _confidence(c: str) -> str:
+def _confidence(c: str, row: str = "") -> str:
     meaning = CONFIDENCE.get(c, "")
-    return f"{c} confidence ({meaning})" if meaning else f"{c or 'unknown'} confidence"
+    label = confidence_label(row, c)
+    return f"{label} ({meaning})" if meaning else label
 
 
 def _is_web(url: str) -> bool:
@@ -540,7 +606,7 @@ def _cell(text: str) -> str:
 def _md_source(row: str, r: dict[str, str] | None) -> str:
     if r is None:
         return f"**{_md(row)}**: not a row of the course's sourced figures"
-    conf = _confidence(r["confidence"])
+    conf = _confidence(r["confidence"], row)
     if r["confidence"] == "low":
         conf = f"**{conf}**"
     url = f"<{r['source_url']}>" if _is_web(r["source_url"]) else _md(r["source_url"] or "no address")
@@ -556,7 +622,7 @@ def _html_source(row: str, r: dict[str, str] | None) -> str:
     link = (f"<a href='{escape(url)}' rel='noopener noreferrer'>{escape(url)}</a>" if _is_web(url)
             else escape(url or "no address"))
     return (f"<b>{escape(row)}</b> · {escape(r['source_publisher'])} · {escape(r['source_date'] or 'no date')} · "
-            f"{link} · <span class='confidence {cls}'>{escape(_confidence(r['confidence']))}</span>"
+            f"{link} · <span class='confidence {cls}'>{escape(_confidence(r['confidence'], row))}</span>"
             f"<br><small>{escape(r['what_counts'])}</small>")
 
 
@@ -565,8 +631,8 @@ def _footer() -> str:
 
     return ("Evidence rows come from the course's sourced figures: " + info("figures").citation()
             + ". Confidence is the compiler's: high = read on the producer's own page; medium = a secondary report; "
-              "low = a copy, mirror, aggregator or snippet. Court counts are minimums; registered proceedings are "
-              "not people.")
+              "low = a copy, mirror, aggregator or snippet. For rows G01–G24 (distortions, fact-checks, guides) it "
+              "grades the quotation, not the claim. Court counts are minimums; registered proceedings are not people.")
 
 
 _CSS = (

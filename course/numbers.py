@@ -242,11 +242,30 @@ def cumulative_court_cases(values) -> Any:
     return v[["period_end", "date", "article", "value", "row_id", "confidence"]].reset_index(drop=True)
 
 
-def _overlap_days(start: Any, end: Any, year: int) -> int:
-    a = parse_date(start) or date(1900, 1, 1)
-    b = parse_date(end, end=True) or date(2100, 12, 31)
+def _period(row: Any) -> tuple[date, date]:
+    """A denominator row's first and last day; a row without both ends is refused, never read as "always"."""
+    a, b = parse_date(row["period_start"]), parse_date(row["period_end"], end=True)
+    if a is None or b is None:
+        missing = "start" if a is None else "end"
+        raise ValueError(
+            f"Row {row['row_id']} ({row['unit']}, {row['value']:,.0f}) has no period {missing}: a denominator needs "
+            "both, or it would be used for every year. Give it a period_start and a period_end in "
+            "data/figures/series_spec.csv."
+        )
+    return a, b
+
+
+def _overlap_days(row: Any, year: int) -> int:
+    """Days of ``year`` that a denominator row's period covers."""
+    a, b = _period(row)
     lo, hi = max(a, date(year, 1, 1)), min(b, date(year, 12, 31))
     return max((hi - lo).days + 1, 0)
+
+
+def _longest_in(rows, year: int):
+    """The row whose period covers most of ``year`` (the first such row where two tie)."""
+    days = [_overlap_days(r, year) for _, r in rows.iterrows()]
+    return rows.iloc[max(range(len(days)), key=days.__getitem__)]
 
 
 def denominators(values, year: int) -> Any:
@@ -259,24 +278,32 @@ def denominators(values, year: int) -> Any:
     - *contract recruitment*: the claimed recruits over the longest period reported within the year.
 
     None is the number of soldiers who could go absent: each answers a different question,
-    which is why a rate is reported as a range over all three. Columns: denominator, value,
-    qualifier, row_id, period_start, period_end, confidence, note.
+    which is why a rate is reported as a range over all three. Every candidate row must state
+    when its period starts and ends; an open-ended row raises ``ValueError`` rather than being
+    read as "always". Columns: denominator, value, qualifier, row_id, period_start, period_end,
+    confidence, note.
+
+    >>> from course import load
+    >>> d = denominators(load("figure-values"), 2023).set_index("denominator")
+    >>> int(d.loc["authorised strength", "value"]), d.loc["authorised strength", "row_id"]
+    (1150628, 'D12')
     """
     rows = []
     auth = values[(values["measure"] == "strength") & values["unit"].str.contains("military personnel")]
-    if len(auth):
-        days = [_overlap_days(s, e, year) for s, e in zip(auth["period_start"], auth["period_end"])]
-        rows.append(("authorised strength", auth.iloc[max(range(len(days)), key=days.__getitem__)]))
     claimed = values[(values["measure"] == "strength") & (values["unit"] == "troops in the war zone (claimed)")]
+    recruits = values[(values["measure"] == "recruits") & values["unit"].str.contains("contract|recruits", regex=True)
+                      & ~values["unit"].str.contains("mobilised")]
+    for candidates in (auth, claimed, recruits):
+        for _, r in candidates.iterrows():
+            _period(r)  # every candidate states its period, whichever year is asked for
+    if len(auth):
+        rows.append(("authorised strength", _longest_in(auth, year)))
     claimed = claimed[[str(e).startswith(str(year)) for e in claimed["period_end"]]]
     if len(claimed):
         rows.append(("troops deployed (claimed)", claimed.iloc[-1]))
-    recruits = values[(values["measure"] == "recruits") & values["period_start"].fillna("").str.startswith(f"{year}-01")]
-    recruits = recruits[recruits["unit"].str.contains("contract|recruits", regex=True)
-                        & ~recruits["unit"].str.contains("mobilised")]
+    recruits = recruits[recruits["period_start"].fillna("").str.startswith(f"{year}-01")]
     if len(recruits):
-        days = [_overlap_days(s, e, year) for s, e in zip(recruits["period_start"], recruits["period_end"])]
-        rows.append(("contract recruitment", recruits.iloc[max(range(len(days)), key=days.__getitem__)]))
+        rows.append(("contract recruitment", _longest_in(recruits, year)))
     import pandas as pd
 
     table = pd.DataFrame([{"denominator": name, **r[["value", "qualifier", "row_id", "period_start", "period_end",

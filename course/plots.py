@@ -46,8 +46,16 @@ def barh(labels: Sequence[str], values: Sequence[float], *, title: str, xlabel: 
     return ax
 
 
-def source_note(ax, text: str):
-    """Write a source line under a chart, small and left-aligned, and return the ``ax``."""
-    ax.annotate(text, xy=(0, 0), xycoords="figure fraction", xytext=(4, 4), textcoords="offset points",
+def source_note(ax, text: str, width: int = 150):
+    """Write a source line under a chart, small and left-aligned, and return the ``ax``.
+
+    Lines longer than ``width`` characters are wrapped, so a long citation (with the period the
+    data cover and when they were gathered) stays within the figure.
+    """
+    import textwrap
+
+    lines = [part for line in text.splitlines()
+             for part in (textwrap.wrap(line, width, break_on_hyphens=False) or [""])]
+    ax.annotate("\n".join(lines), xy=(0, 0), xycoords="figure fraction", xytext=(4, 4), textcoords="offset points",
                 fontsize=7, color="#444444", ha="left", va="bottom")
     return ax

@@ -247,7 +247,9 @@ def _wrong_answer(x, reference):
     if kind == "number":
         return reference * 1.37 + 1
     if kind == "choice":
-        return next(c for c in x.choices if c.casefold() != str(reference).casefold())
+        right = {str(r).casefold() for r in x.expected(x.canonical_params())} if isinstance(
+            x.expected(x.canonical_params()), tuple) else {str(reference).casefold()}
+        return next(c for c in x.choices if c.casefold() not in right)
     if kind == "choices":
         return sorted(set(reference) ^ {x.choices[0]})
     if kind == "set":
@@ -272,6 +274,9 @@ def test_every_check_accepts_its_reference_answer_and_refuses_a_wrong_one():
             continue
         params = x.canonical_params()
         reference = x.expected(params)
+        if x.kind == "choice" and isinstance(reference, tuple):  # several defensible options: each one passes
+            assert all(evaluate(x, r, params).correct for r in reference), x.id
+            reference = reference[0]
         assert evaluate(x, reference, params).correct, (x.id, evaluate(x, reference, params).message)
         wrong = evaluate(x, _wrong_answer(x, reference), params)
         assert wrong.status == INCORRECT, (x.id, wrong.message)

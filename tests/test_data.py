@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -48,6 +49,15 @@ def test_entry_without_source_is_caught(copy):
     assert any("lacks source" in p for p in data.problems(copy))
 
 
+@pytest.mark.parametrize("field", ["period", "gathered"])
+def test_entry_without_a_period_or_a_gathering_date_is_caught(copy, field):
+    m = copy / "manifest.json"
+    doc = json.loads(m.read_text())
+    del doc["files"][0][field]
+    m.write_text(json.dumps(doc))
+    assert any(f"lacks {field}" in p for p in data.problems(copy))
+
+
 def test_listed_but_missing_file_gives_a_helpful_load_error(copy):
     (copy / "article" / "metadata.json").unlink()
     with pytest.raises(FileNotFoundError, match="git checkout -- data/"):
@@ -74,9 +84,35 @@ def test_every_entry_has_full_provenance():
     for name in data.available():
         p = data.info(name)
         assert p.description and p.publisher and p.title and p.date and p.url and p.licence, name
+        assert p.period and p.gathered, f"{name}: say what time the data cover and when they were gathered"
         assert len(p.sha256) == 64
         assert name in str(p) and name in p._repr_html_()
         assert p.publisher in p.citation()
+        # a chart's source note is the citation: it carries the period and the gathering date
+        assert p.period in p.citation() and p.gathered in p.citation() and p.gathered in str(p)
+
+
+_DATE = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+
+
+def _span(column) -> tuple[str, str]:
+    """The earliest and the newest date written in a column (text such as "not shown" is skipped)."""
+    dates = [d for d in column.dropna().astype(str) if re.fullmatch(_DATE, d)]
+    return min(dates), max(dates)
+
+
+@pytest.mark.parametrize("name, start_col, end_cols", [
+    ("figures", "period_start", ["period_end", "source_date"]),
+    ("figure-values", "period_start", ["period_end"]),
+    ("sourced-sentences", "date", ["date"]),
+])
+def test_the_stated_period_is_the_span_of_the_data(name, start_col, end_cols):
+    frame = data.load(name)
+    first = _span(frame[start_col])[0]
+    newest = max(_span(frame[c])[1] for c in end_cols)
+    stated = re.findall(_DATE, data.info(name).period)
+    assert stated[:2] == [first, newest], f"{name}: the manifest's period must run from {first} to {newest}"
+    assert newest in data.info(name).gathered, f"{name}: say that the newest source is dated {newest}"
 
 
 def test_synthetic_files_say_so_in_their_citation():

@@ -114,8 +114,9 @@ def test_the_minimum_justification_counts_words():
     assert _good(verdict("S3.9", "supported", "A22", just_enough.rsplit(" ", 1)[0])).validate()
 
 
-def test_validate_passes_the_placeholder_through_and_explains_other_types():
-    assert validate(...) is Ellipsis
+def test_validate_says_what_to_do_with_the_placeholder_and_explains_other_types():
+    assert validate(...) == ["Nothing to validate yet: build your fact-check with factcheck(...) in the cell above, "
+                             "then run this cell again."]
     assert validate("S3.4 supported") == ["Expected a fact-check made with factcheck(title, verdict(...), ...); got a str."]
 
 
@@ -170,6 +171,15 @@ def test_exports_flag_low_confidence_rows(tmp_path):
     fc = _good(verdict("S3.9", "supported", ["C04"], PARAGRAPH))
     assert "**low confidence" in fc.to_markdown()
     assert "class='confidence low'" in fc.to_html()
+
+
+@pytest.mark.parametrize("fmt", ["html", "md"])
+def test_a_section_g_row_is_cited_with_a_confidence_in_the_quotation_not_the_claim(fmt):
+    fc = _good(verdict("S3.4", "supported", ["G01", "A22"], PARAGRAPH))  # G01: a misprint, quoted exactly
+    text = fc.to_html() if fmt == "html" else fc.to_markdown().replace("\\", "")
+    assert "high confidence in the quotation, not the claim" in text
+    assert text.count("in the quotation, not the claim") == 1  # A22's grade is about its claim
+    assert "G01–G24" in text  # the footer says what the grade means there
 
 
 HOSTILE = "<script>alert('x')</script> & \"quoted\" <b>bold</b> | # _under_ [link](http://x)"

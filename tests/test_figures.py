@@ -27,7 +27,7 @@ SOURCE_TYPES = {
 }
 DISTORTIONS = {
     "transcription_error", "requests_as_outcomes", "cumulative_as_annual", "scope_changed",
-    "label_drift", "awol_as_desertion", "dropped_hedge", "inflated_or_unsourced", "state_fact_check",
+    "label_drift", "awol_as_desertion", "dropped_hedge", "inflated_or_unsourced", "state_fact_check", "period_disputed",
 }
 QUALIFIERS = {"exact", "approx", "at_least", "more_than", "up_to", "range"}
 CLAIM_FIELDS = {"figure", "quote", "source_title"}
@@ -63,7 +63,7 @@ def series() -> pd.DataFrame:
 
 def test_every_row_parses_with_the_expected_columns(figures, rows):
     assert list(figures.columns) == FIGURE_COLUMNS
-    assert len(figures) == len(rows) == 122
+    assert len(figures) == len(rows) == 124
     assert figures["id"].is_unique
     assert figures["id"].str.fullmatch(r"[A-G]\d{2}").all()
 
@@ -151,11 +151,51 @@ def test_make_series_fails_loudly_on_a_bad_spec(tmp_path, literal, problem):
     spec = tmp_path / "spec.csv"
     spec.write_text(
         ",".join(ms.SPEC_COLUMNS) + "\n"
-        f"A15,quote,{literal},court_cases_heard,ch33,criminal cases,2022-02-24,2023-01,cumulative,reported,\n",
+        f"A15,quote,{literal},court_cases_heard,ch33,criminal cases,,2022-02-24,2023-01,cumulative,reported,\n",
         encoding="utf-8",
     )
     with pytest.raises(ms.SpecError, match=problem):
         ms.build(data.path("figures"), spec)
+
+
+def test_a_denominator_without_both_ends_of_its_period_is_refused(tmp_path):
+    ms = _script("make_series")
+    spec = tmp_path / "spec.csv"
+    spec.write_text(
+        ",".join(ms.SPEC_COLUMNS) + "\n"
+        'D13,figure,"1,320,000 servicemen",strength,,military personnel (authorised),,2023-12-01,,stock,reported,\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ms.SpecError, match="a strength value is a denominator"):
+        ms.build(data.path("figures"), spec)
+
+
+def test_a_value_of_a_row_about_several_armies_must_name_its_army(tmp_path):
+    ms = _script("make_series")
+    spec = tmp_path / "spec.csv"
+    spec.write_text(",".join(ms.SPEC_COLUMNS) + '\nF07,figure,"~100,000 British",people,,deserters,,1939,1945,cumulative,reported,\n',
+                    encoding="utf-8")
+    with pytest.raises(ms.SpecError, match="name the one this value is about"):
+        ms.build(data.path("figures"), spec)
+
+
+def test_each_value_says_whose_army_it_is_about(series, rows):
+    assert series["army"].notna().all() and not series["army"].str.contains("/").any()
+    assert set(series.loc[series["row_id"] == "F10", "army"]) == {"USSR", "UK", "France", "US"}
+    f10 = series[series["row_id"] == "F10"].set_index("literal")["army"]
+    assert (f10["UK 40"], f10["France 102"], f10["US 146"]) == ("UK", "France", "US")
+    mixed = {"F07", "F09", "F10", "F13"}  # rows whose values are about several armies (F10's side says only USSR)
+    assert set(series.loc[series["army"] != series["side"], "row_id"]) <= mixed
+    single = series[~series["row_id"].isin(mixed)]
+    assert (single["army"] == single["side"]).all()
+
+
+def test_every_denominator_value_has_a_start_and_an_end(series):
+    strength = series[series["measure"].isin(["strength", "recruits"])]
+    assert strength["period_start"].notna().all() and strength["period_end"].notna().all()
+    decrees = strength[strength["unit"] == "military personnel (authorised)"].sort_values("period_start")
+    # the decrees follow each other: 1,013,628 (2017), 1,150,628 (2023), 1,320,000 (Dec 2023), 1,500,000 (Dec 2024)
+    assert list(dict.fromkeys(decrees["value"].astype(int))) == [1_013_628, 1_150_628, 1_320_000, 1_500_000]
 
 
 # --- distortions, source cards, sentences --------------------------------------------
@@ -178,7 +218,7 @@ def test_every_distortion_case_references_existing_rows_verbatim(rows):
 
 def test_every_source_card_is_backed_by_existing_rows(rows):
     cards = data.load("source-cards")
-    assert 25 <= len(cards) <= 45
+    assert 25 <= len(cards) <= 50  # one card per body, on both sides
     assert cards["source_id"].is_unique
     assert set(cards["type"]) <= SOURCE_TYPES
     for c in cards.itertuples():
@@ -207,6 +247,30 @@ def test_sourced_sentences_are_the_verbatim_quotes(rows):
     for row_id, r in raw.items():
         assert r["quote"] == rows[row_id]["quote"]
         assert r["url"] == rows[row_id]["source_url"]
+
+
+def test_row_notes_are_the_compiler_s_notes_unchanged():
+    mn = _script("make_notes")
+    assert mn.render(data.path("figures-compiler-notes")) == data.path("row-notes").read_text(encoding="utf-8")
+    notes = data.load("row-notes")
+    text = data.load("figures-compiler-notes")
+    assert notes["row_id"].is_unique and len(notes) > 100
+    for r in notes.itertuples():
+        assert f"- **{r.row_id}** – {r.note}" in text
+
+
+def test_every_mention_of_the_compiler_s_notes_can_be_looked_up(rows):
+    """A file that rests on "the compiler's notes" names a row whose note is shipped in row_notes.csv."""
+    noted = set(data.load("row-notes")["row_id"])
+    texts = [(r.row_id, r.note) for r in data.load("figure-series-spec").itertuples() if isinstance(r.note, str)]
+    texts += [(c.distorted_row, c.explanation) for c in data.load("distortions").itertuples()]
+    cards = data.load("source-cards")
+    texts += [(ids.split(";")[0], " ".join(str(x) for x in r)) for ids, r in zip(cards["row_ids"], cards.itertuples())]
+    mentions = [(row, t) for row, t in texts if "compiler's note" in t]
+    assert mentions
+    for row, t in mentions:
+        cited = set(re.findall(r"\b[A-G]\d{2}\b", t)) | {row}
+        assert cited & noted, (row, t)
 
 
 def test_notes_are_listed():

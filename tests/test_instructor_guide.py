@@ -43,3 +43,15 @@ def test_guide_is_linked_from_the_readme_and_names_every_reflection():
     for q in questions():
         if q.kind == "text":
             assert q.id in text or f"**{q.module} —" in text, f"no rubric for reflection {q.id}"
+
+
+def test_rubric_headings_are_headings():
+    """Every rubric section has a real heading, "### Module NN — …", not a list item pasted into one."""
+    text = GUIDE.read_text(encoding="utf-8")
+    rubrics = text[text.index("## Rubrics for the written reflections"):text.index("## Known limitations")]
+    headings = re.findall(r"^### (.+)$", rubrics, flags=re.M)
+    assert headings, "no rubric headings"
+    for h in headings:
+        assert re.match(r"Module \d\d\b", h) and not h.startswith(("-", "*")), h
+    modules = [re.match(r"Module (\d\d)", h).group(1) for h in headings]
+    assert modules == sorted(modules) and {"02", "05", "06", "07"} <= set(modules)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 
 import numpy as np
@@ -104,8 +103,48 @@ def test_rate_answer_matches_a_hand_computation(values):
     assert question("04.6").expected(p) == per_thousand(count, d)
 
 
+def test_the_2023_variants_use_the_decree_in_force_that_year(values):
+    q = question("04.6")
+    count = court_cases_by_year(values).query("article == 'all' and year == 2023")["value"].iloc[0]
+    assert q.expected({"year": 2023, "denominator": "authorised strength"}) == per_thousand(count, 1_150_628)
+    assert q.expected({"year": 2024, "denominator": "authorised strength"}) == per_thousand(
+        court_cases_by_year(values).query("article == 'all' and year == 2024")["value"].iloc[0], 1_320_000)
+
+
 def test_low_confidence_rows_are_never_shown_without_their_label(nb):
     figures = load("figures")
     low = set(figures.loc[figures["confidence"] == "low", "id"])
     problems = unlabelled_low_confidence(nb, low)
     assert not problems, problems
+
+
+def test_the_leaked_50000_is_shown_in_both_readings_and_graded_in_neither(nb, values):
+    from course.checks.lesson04 import PER_YEAR_ROWS
+    from course.numbers import years_between
+
+    assert not {r["row_id"] for r in PER_YEAR_ROWS} & {"C01", "G05"}, "the disputed figure is in no learner's exercise"
+    for where in PER_YEAR_ROWS:  # every total in the pool has a settled period
+        row = values[(values[list(where)] == list(where.values())).all(axis=1)]
+        assert len(row) == 1 and row["basis"].iloc[0] == "cumulative" and row["period_start"].notna().all()
+    c01 = values[values["row_id"] == "C01"].iloc[0]
+    g05 = values[values["row_id"] == "G05"].iloc[0]
+    per_year = c01["value"] / years_between(c01["period_start"], c01["period_end"])
+    printed = "\n".join(_outputs(nb))
+    assert f"at least {int(per_year // 100 * 100):,} a year on average" in printed and per_year >= 17_500
+    assert 2.5 < g05["value"] / per_year < 3.5  # "differ by a factor of about three"
+    assert "Nothing in the material settles which is right" in " ".join(_markdown(nb))
+
+
+def test_the_history_table_puts_each_value_under_its_own_army(nb):
+    table = next(t for t in _outputs(nb) if "army" in t and "F10" in t)
+    lines = [line.split() for line in table.splitlines() if " F10 " in f" {line} "]
+    armies = {(parts[2], parts[3]) for parts in lines}  # index, row_id, army, value
+    assert {("UK", "40.0"), ("France", "102.0"), ("US", "146.0"), ("USSR", "217000.0")} <= armies
+
+
+def test_the_period_each_series_covers_is_stated_correctly(values):
+    from course.numbers import cumulative_court_cases
+
+    # "the yearly counts at 2024 and the running totals at May 2025"
+    assert court_cases_by_year(values)["year"].max() == 2024
+    assert cumulative_court_cases(values)["period_end"].max() == "2025-05"

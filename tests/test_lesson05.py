@@ -17,11 +17,13 @@ from course.checks.lesson05 import (
     BIAS_CHOICES,
     DEPENDENCES,
     MODULE,
+    _fermi_canonical,
     assumptions,
     court_count,
     fermi_range,
     force_range,
     leaked_list_ratio,
+    leaked_list_ratios,
     objective_map,
     synthetic_lists,
     ukraine_court_share,
@@ -177,7 +179,11 @@ def test_assumption_anchors_come_from_the_rows(values):
     e05 = values[values["row_id"] == "E05"]
     assert ukraine_court_share() == pytest.approx((13_625 + 696) / 270_000)
     assert set(e05["confidence"]) == {"medium"}
-    assert leaked_list_ratio() == pytest.approx(16_000 / 50_000)
+    # the relays disagree on the leaked figure's period (case D06): both readings, and the larger as the limit
+    readings = leaked_list_ratios()
+    assert readings["since the invasion"] == pytest.approx(16_000 / 50_000)
+    assert readings["during 2024"] == pytest.approx(court_count("all", 2024) / 50_000)
+    assert leaked_list_ratio() == max(readings.values()) == readings["since the invasion"]
     lo, hi = assumptions()["between the two documented ratios"]
     assert (lo, hi) == (round(ukraine_court_share(), 2), round(leaked_list_ratio(), 2))
 
@@ -198,7 +204,7 @@ def test_every_number_in_the_prose_comes_from_the_data(nb, values):
         30: "30 days" in v.loc[v["row_id"] == "F01", "note"].str.cat(),  # the US Army's definition
         2_000: True,  # "draws 2,000 synthetic pairs": test_the_explorer_draws_as_many_pairs_as_the_prose_says
     }
-    assert set(f01) == {7.0, 9.0}  # "about 7 to 9 per 1,000"
+    assert set(f01) == {7.0, 9.0}  # "about 7 per 1,000 in fiscal year 2006 and 9 per 1,000 in fiscal year 2007"
     level = ur.true_count_interval.__kwdefaults__["level"]
     checked[round(level * 100)] = True  # "the central 90%": the model's default level
     allowed = data | {MODULE.minutes} | set(checked)
@@ -225,8 +231,22 @@ def test_statements_in_the_prose_hold(values):
     span = math.log(top / bottom)
     assert span < 0.5 * math.log(between.high / between.low) and span < 0.5 * math.log(high / count)
     assert force_range(2024) == (700_000, 1_320_000)
-    # the reflection's "roughly three to sixteen times the count"
+    assert force_range(2023) == (617_000, 1_150_628)  # the decree in force for January to November 2023 (D12)
+    # "two years, not the wars as a whole": F01's rates are for fiscal years 2006 and 2007 only
+    f01 = values[(values["row_id"] == "F01") & values["unit"].str.contains("per 1,000", na=False)]
+    assert sorted(zip(f01["period_start"], f01["period_end"])) == [("2005-10-01", "2006-09-30"), ("2006-10-01", "2007-09-30")]
+    # "the shared exercise takes its high end, 5%, from F03 alone": two low-confidence rows that disagree
+    vietnam = values[values["row_id"].isin(["F02", "F03"])]
+    assert set(vietnam["confidence"]) == {"low"} and sorted(vietnam["value"]) == [3.4, 5.0]
+    assert _fermi_canonical()["share_high"] == 0.05 == vietnam["value"].max() / 100
+    # the reflection: "between about 3 and 20 times the count by plain division (1 / 0.32 and 1 / 0.05)"
+    lo, hi = assumptions()["between the two documented ratios"]
+    assert (lo, hi) == (0.05, 0.32) and (round(1 / hi), round(1 / lo)) == (3, 20)
+    # ... "the model's 90% interval ... is narrower, about 3 to 16 times"
     assert round(between.low / count) == 3 and round(between.high / count) == 16
+    # "over the whole war it gives about a third, for 2024 alone about a fifth"
+    readings = leaked_list_ratios()
+    assert round(readings["since the invasion"], 1) == 0.3 and round(readings["during 2024"], 1) == 0.2
     # "the counting noise is tiny next to the uncertainty about p"
     assert question("05.3").expected(question("05.3").canonical_params()) > 10
 
@@ -253,3 +273,24 @@ def test_explorers_leave_a_plot_in_the_committed_notebook(nb):
     for c in cells:
         data = c["outputs"][0]["data"]
         assert "image/png" in data and "application/vnd.jupyter.widget-view+json" not in data
+
+
+def test_the_model_answer_states_the_plain_range_and_the_model_s_interval(nb):
+    reflection = " ".join(next("".join(c["source"]) for c in nb["cells"] if 'reflection = """' in "".join(c["source"])).split())
+    assert "between about 3 and 20 times the count by plain division" in reflection
+    assert "about 3 to 16 times" in reflection and "three to sixteen" not in reflection
+    assert "the relays dispute" in reflection
+
+
+def test_no_row_is_said_to_come_from_a_lesson_that_does_not_show_it(nb):
+    prose = " ".join(_markdown(nb))
+    assert "lesson 03 met" not in prose.casefold()
+    assert "G07" in prose and "grades the quotation, not the claim" in prose
+
+
+
+def test_the_rubric_accepts_what_the_model_answer_says():
+    guide = " ".join((ROOT / "docs" / "instructor-guide.md").read_text(encoding="utf-8").split())
+    rubric = guide[guide.index("**05.10"):guide.index("### Module 06")]
+    assert "about 3 to 20 times the count" in rubric and "about 3 to 16 times" in rubric
+    assert "either reading" in rubric  # the leaked figure's period is not graded as settled

@@ -7,6 +7,7 @@ import re
 import runpy
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from course import load
@@ -80,7 +81,10 @@ def test_scale_evidence_is_every_yearly_count_of_thousands_not_low_confidence(va
     years = _yearly_rows(values)
     want = set(years.loc[(years["value"] >= 2000) & (years["confidence"] != "low"), "row_id"])
     assert set(L.scale_evidence(values)) == want and want
-    assert L.scale_verdict(values) == "supported"
+    # the number is shown ("supported"); the motive is not ("partly supported" for the whole sentence)
+    assert L.scale_verdicts(values) == ("supported", "partly supported") and L.scale_verdict(values) == "supported"
+    # people counts, closer to "soldiers" than case counts: 5,593 tried in 2023, 10,085 charged to June 2024
+    assert L.scale_people_rows(values) == ["A10", "A21"]
 
 
 def test_scale_rule_changes_when_the_yearly_counts_change(values):
@@ -90,10 +94,10 @@ def test_scale_rule_changes_when_the_yearly_counts_change(values):
     one_year = v["row_id"].isin(yearly_rows) & (v["basis"] == "per_period")
     # every yearly count below two thousand: only running totals reach thousands
     v.loc[one_year, "value"] = 1_500
-    assert L.scale_evidence(v) == [] and L.scale_verdict(v) == "partly supported"
+    assert L.scale_evidence(v) == [] and L.scale_verdicts(v) == ("partly supported",)
     # and the running totals too: a smaller minimum cannot refute "thousands"
     v.loc[(v["side"] == "Russia") & (v["measure"] == "court_cases_received"), "value"] = 1_500
-    assert L.scale_verdict(v) == "cannot be checked"
+    assert L.scale_verdicts(v) == ("cannot be checked",)
     # the same counts at low confidence do not support the claim
     w = values.copy()
     w.loc[w["row_id"].isin(L.scale_evidence(values)), "confidence"] = "low"
@@ -102,18 +106,21 @@ def test_scale_rule_changes_when_the_yearly_counts_change(values):
 
 # --- 07.4 pay ----------------------------------------------------------------------------------------
 
-def test_pay_rule_follows_the_pay_rows(values):
+def test_pay_rule_holds_both_directions_to_one_standard(values):
     rows = L.pay_rows(values)
-    assert rows == ["D11"]
-    pay = values[values["row_id"].isin(rows)]
-    bonus = pay[pay["unit"].str.contains("bonus")]["value"].min()
-    salary = pay[pay["unit"].str.contains("salary")]["value"].max()
-    assert bonus > salary and L.pay_verdict(values) == "unsupported"
+    assert rows == ["D11"] and values.loc[values["row_id"] == "D11", "confidence"].eq("low").all()
+    # a one-off bonus against a civilian salary, in a low-confidence copy, measures no soldier's pay
+    assert L.soldiers_pay_rows(values) == [] and L.pay_verdict(values) == "cannot be checked"
+    # whichever way the bonus points, the verdict is the same: the row cannot carry one either way
     swapped = values.copy()
-    swapped.loc[swapped["unit"].fillna("").str.contains("bonus"), "value"] = salary / 2
-    assert L.pay_verdict(swapped) is None  # not unambiguous: a person must read the rows
-    none = values[~values["row_id"].isin(rows)]
-    assert L.pay_rows(none) == [] and L.pay_verdict(none) == "cannot be checked"
+    swapped.loc[swapped["unit"].fillna("").str.contains("bonus"), "value"] = 1
+    assert L.pay_verdict(swapped) == "cannot be checked"
+    # a row that measures soldiers' pay, at medium confidence, must be read by a person; at low, it cannot carry one
+    extra = values[values["row_id"] == "D11"].iloc[[0]].assign(unit="US dollars per month (soldiers' pay)",
+                                                              confidence="medium")
+    with_pay = pd.concat([values, extra], ignore_index=True)
+    assert L.soldiers_pay_rows(with_pay) == ["D11"] and L.pay_verdict(with_pay) is None
+    assert L.pay_verdict(pd.concat([values, extra.assign(confidence="low")], ignore_index=True)) == "cannot be checked"
 
 
 # --- 07.5 the cycle ---------------------------------------------------------------------------------
@@ -153,6 +160,15 @@ def test_label_rule_gives_the_distortion_table_s_judgement_on_the_real_relay(val
         assert L.label_verdict(r["value"], awol, desertion) == "misleading"
     d = load("distortions").set_index("distorted_row")
     assert d.loc["G18", "distortion"] == d.loc["G10", "distortion"] == "awol_as_desertion"
+
+
+def test_the_relay_s_2022_figure_sits_on_the_edge_of_the_tolerance(values):
+    d = L.relay_distances(values, 6_000, 2022).set_index(["row_id", "article"])
+    assert round(d.loc[("E01", "407"), "distance"], 3) == -0.097 and d.loc[("E01", "407"), "within_tolerance"]
+    assert round(d.loc[("E04", "407"), "distance"], 2) == -0.14 and not d.loc[("E04", "407"), "within_tolerance"]
+    assert L.label_verdict(6_000, 6_641, 3_442) == "misleading" and L.label_verdict(6_000, 6_988, 3_442) == "unsupported"
+    assert d.loc[("E02", "408"), "distance"] > 0.5  # far from the desertion count whichever release is used
+    assert abs(L.relay_distances(values, 16_000, 2023).set_index("row_id").loc["E01", "distance"]) > 0.09
 
 
 def test_label_rule_changes_with_its_inputs():
@@ -217,7 +233,7 @@ def _reference_article_check(values):
         v("S2.10a", L.pay_verdict(values), L.pay_rows(values)),
         v("S2.10b", "partly supported", ["B06"]),
         v("S3.4", L.scale_verdict(values), L.scale_evidence(values)),
-        v("S3.9", "supported", ["A28", "A29"]),
+        v("S3.9", "partly supported", ["A28", "A29"]),
         v("S3.18", L.cycle_verdict(load("figures")), ["A22"]),
     )
 
@@ -227,7 +243,7 @@ def _reference_other_side(values):
     v = lambda cid, word, rows: verdict(cid, word, rows, PARAGRAPH)  # noqa: E731
     return factcheck(
         "Reference",
-        v("P1", "cannot be checked", ["E05"]),
+        v("P1", "partly supported", ["E09", "E06"]),
         v("P2", L.label_verdict(p["p2_claimed"], *L.year_counts(values, p["p2_year"])), ["E01", "E02"]),
         v("P3", L.cumulative_verdict(values, p["p3_claimed"]), list(L.ukraine_cumulative_rows(values)["row_id"])),
         v("P4", L.comparison_verdict(values, p["p4_ratio"]), ["E10", "A25"]),
@@ -239,7 +255,7 @@ def test_reference_answers_pass(values):
     answers = {
         "07.1": L.framing_sentences(),
         "07.2": L.scale_evidence(values),
-        "07.3": "supported", "07.4": "unsupported", "07.5": "cannot be checked",
+        "07.3": "supported", "07.4": "cannot be checked", "07.5": "cannot be checked",
         "07.8": _reference_article_check(values),
         "07.9": L.label_verdict,
         "07.10": "supported", "07.11": "misleading",
@@ -248,8 +264,10 @@ def test_reference_answers_pass(values):
     for qid, answer in answers.items():
         r = _grade(qid, answer)
         assert r.status == CORRECT, f"{qid}: {r.message}"
-    # the choice answers above are what the rules give: letters work too
+    # the choice answers above are what the rules give: letters work too, and every defensible verdict passes
     assert _grade("07.3", "A").correct
+    for word in L.scale_verdicts(values):
+        assert _grade("07.3", word).correct and _grade("07.3", "ABCDE"[L.VERDICT_CHOICES.index(word)]).correct
     for qid in ("07.6", "07.7", "07.13"):
         assert _grade(qid, " ".join(["word"] * 60)).status == SUBMITTED
         assert _grade(qid, "too short").status == INCORRECT
@@ -261,11 +279,10 @@ def test_reference_answers_pass(values):
     ("07.1", L.framing_sentences() | {"S3.3"}, "without \"mass\""),
     ("07.2", ["A09", "A20", "A22", "A25"], "running totals"),
     ("07.2", ["A22"], "missing"),
-    ("07.3", "partly supported", "minimums"),
     ("07.3", "misleading", "vague is not"),
     ("07.3", "cannot be checked", "from below"),
-    ("07.4", "supported", "which way"),
-    ("07.4", "cannot be checked", "no row addresses"),
+    ("07.4", "supported", "what soldiers are paid"),
+    ("07.4", "unsupported", 'keeps "unsupported" off'),
     ("07.5", "unsupported", "address the claim"),
     ("07.5", "partly supported", "Search the rows"),
     ("07.9", lambda c, a, d: L.label_verdict(c, d, a), "expected"),
@@ -353,8 +370,10 @@ def test_the_yearly_counts_quoted_in_the_prose_hold(values):
 def test_every_number_in_the_prose_comes_from_the_data_or_the_exercise(nb, values):
     data = set(values["value"].dropna()) | set(values["value_low"].dropna()) | set(values["value_high"].dropna())
     p = _params("07.10")
+    edge = L.relay_distances(values, 6_000, 2022).set_index("row_id").loc["E04", "distance"]
     exercise = {L.THOUSANDS, L.LABEL_TOLERANCE * 100, L.MODULE.minutes, question("07.6").min_words,
-                *L.FACTCHECK_SIZE.values(), p["p2_claimed"], p["p3_claimed"], p["p4_ratio"], 332, 337, 338, 407, 408}
+                *L.FACTCHECK_SIZE.values(), p["p2_claimed"], p["p3_claimed"], p["p4_ratio"], 332, 337, 338, 407, 408,
+                round(-edge * 100)}  # "outside it, by 14%": G18's 2022 figure against E04's revised count
     found = set()
     for c in nb["cells"]:
         if c["cell_type"] != "markdown":
@@ -363,3 +382,84 @@ def test_every_number_in_the_prose_comes_from_the_data_or_the_exercise(nb, value
         found |= {float(m.replace(",", "")) for m in re.findall(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?(?![\w])", text)}
     odd = {n for n in found if n not in data | exercise and not (n <= 10 or 1900 <= n <= 2030)}
     assert not odd, f"numbers in the prose that are not in the data: {sorted(odd)}"
+
+
+# --- the guide's table, the notebook's model answers and the autograded verdict sets agree ----------------
+
+GUIDE = ROOT / "docs" / "instructor-guide.md"
+
+
+def _guide_table():
+    """claim id -> (defensible verdicts, model answer, how it is graded), from the guide's table."""
+    text = GUIDE.read_text(encoding="utf-8")
+    section = text[text.index("#### Defensible verdicts"):text.index("Why, where it is not obvious")]
+    table = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        m = re.match(r"(S\d\.\d+[ab]?|P\d)\b", cells[0]) if len(cells) == 4 else None
+        if m:
+            table[m.group(1)] = ({v.strip() for v in cells[1].split(";")}, cells[2], cells[3])
+    return table
+
+
+def _model_answers(nb):
+    """claim id -> the verdict the instructor notebook's fact-checks give it (solution variables resolved)."""
+    code = "\n".join(_code(nb))
+    names = dict(re.findall(r'^(\w+) = "([a-z ]+)"$', code, flags=re.M))
+    found = {}
+    for claim, word in re.findall(r'verdict\(\s*"((?:S\d\.\d+[ab]?)|P\d)",\s*("[a-z ]+"|\w+)', code):
+        found[claim] = word.strip('"') if word.startswith('"') else names[word]
+    return found
+
+
+def test_guide_notebook_and_checks_agree_on_every_verdict(nb, values, figures):
+    table = _guide_table()
+    assert set(table) == {"S1.2", "S2.10a", "S2.10b", "S3.4", "S3.9", "S3.18", "P1", "P2", "P3", "P4"}
+    for claim, (defensible, model, _) in table.items():
+        assert defensible <= set(L.VERDICT_CHOICES) and model in defensible, claim
+    # the instructor notebook's model answers are the guide's
+    models = _model_answers(nb)
+    assert {c: models[c] for c in table} == {c: m for c, (_, m, _) in table.items()}
+    # the autograded sets are the rules' sets, and the checks accept exactly them
+    p = _params("07.10")
+    rules = {
+        "S2.10a": ("07.4", {L.pay_verdict(values)}),
+        "S3.4": ("07.3", set(L.scale_verdicts(values))),
+        "S3.18": ("07.5", {L.cycle_verdict(figures)}),
+        "P2": ("07.9", {L.label_verdict(p["p2_claimed"], *L.year_counts(values, p["p2_year"]))}),
+        "P3": ("07.10", {L.cumulative_verdict(values, p["p3_claimed"])}),
+        "P4": ("07.11", {L.comparison_verdict(values, p["p4_ratio"])}),
+    }
+    for claim, (qid, accepted) in rules.items():
+        defensible, _, graded = table[claim]
+        assert graded.startswith("autograded") and qid in graded, (claim, graded)
+        assert accepted == defensible, (claim, accepted, defensible)
+        if question(qid).kind == "choice":
+            assert {w for w in L.VERDICT_CHOICES if _grade(qid, w).correct} == defensible, claim
+    assert {c for c, (_, _, g) in table.items() if g.startswith("autograded")} == set(rules)
+    # this file's reference fact-checks use defensible verdicts too
+    for fc in (_reference_article_check(values), _reference_other_side(values)):
+        for v in fc:
+            base = v.claim_id if v.claim_id in table else v.claim_id.rstrip("ab")
+            assert v.verdict in table.get(v.claim_id, table.get(base, ({v.verdict},)))[0], v.claim_id
+
+
+def test_model_answers_keep_the_sources_hedges_and_make_no_invalid_comparison(nb):
+    code = " ".join("\n".join(_code(nb)).split())
+    assert "nobody could leave the army" not in code and '"essentially became indefinite"' in code
+    assert "more than twice the court count" not in code
+    leave = re.search(r'leave = verdict\((.+?)claim="lack of leave"', code).group(1)
+    assert "not about leave" in leave and "C14" in leave
+
+
+def test_no_cell_shows_a_bare_placeholder_or_a_dataclass_dump(nb):
+    from course.factcheck import Verdict
+
+    code = _code(nb)
+    assert not [c for c in code if c.strip() in {"my_check", "other_side", "problems", "problems_other_side"}
+                and "show(" not in c and "validate(" not in c]
+    assert "show(my_check)" in code and "show(other_side)" in code
+    v = Verdict("S3.4", "", "supported", "A22", "Court counts reach thousands.")
+    assert not repr(v).startswith("Verdict(") and "supported" in repr(v) and "A22" in repr(v)
+    for text in _outputs(nb):
+        assert "Verdict(" not in text and text.strip() != "Ellipsis"

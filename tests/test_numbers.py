@@ -114,3 +114,30 @@ def test_denominators_are_one_per_kind_from_the_right_year(values, year):
     assert str(claimed["period_end"]).startswith(str(year))
     recruits = d.set_index("denominator").loc["contract recruitment"]
     assert str(recruits["period_start"]).startswith(str(year))
+
+
+def test_2023_uses_the_decree_in_force_for_eleven_of_its_months(values):
+    d = denominators(values, 2023).set_index("denominator").loc["authorised strength"]
+    assert (d["value"], d["row_id"], d["period_start"], d["period_end"]) == (1_150_628, "D12", "2023-01-01", "2023-11-30")
+    assert denominators(values, 2024).set_index("denominator").loc["authorised strength", "value"] == 1_320_000
+    assert denominators(values, 2022).set_index("denominator").loc["authorised strength", "value"] == 1_013_628
+    assert denominators(values, 2025).set_index("denominator").loc["authorised strength", "value"] == 1_500_000
+
+
+def test_the_2023_rates_per_1000_follow_the_corrected_denominator(values):
+    count = court_cases_by_year(values).query("article == 'all' and year == 2023")["value"].iloc[0]
+    d = denominators(values, 2023).set_index("denominator")["value"]
+    assert count == 5_517
+    assert round(per_thousand(count, d["authorised strength"]), 2) == 4.79  # not 4.18, as under 1,320,000
+    assert [round(x, 1) for x in rate_range(count, d)] == [4.8, 12.2]
+
+
+def test_an_open_ended_denominator_is_refused_not_read_as_always(values):
+    v = values.copy()
+    v.loc[(v["row_id"] == "D12") & (v["value"] == 1_150_628), "period_end"] = None
+    with pytest.raises(ValueError, match=r"Row D12 .* has no period end"):
+        denominators(v, 2023)
+    v = values.copy()
+    v.loc[(v["row_id"] == "D09") & (v["value"] == 422_704), "period_start"] = None
+    with pytest.raises(ValueError, match=r"Row D09 .* has no period start"):
+        denominators(v, 2025)

@@ -91,6 +91,8 @@ def test_wheel_carries_package_data_and_student_copies_only(wheel):
     sources = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     assert sorted(Path(n).name for n in notebooks) == sources
     assert all(n.startswith("course/_notebooks/") for n in notebooks)
+    assert not [n for n in names if n.startswith("course/_notebooks/") and not n.endswith(".ipynb")], \
+        "only student copies ship: no text twin (.md) of an instructor notebook"
     assert not any(n.startswith(("notebooks/", "tests/", "benchmarks/")) for n in names)
     z = zipfile.ZipFile(wheel)
     for n in notebooks:

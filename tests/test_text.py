@@ -513,14 +513,14 @@ def test_english_share_counts_common_function_words():
 
 
 def test_looks_english_is_right_on_every_sourced_quote():
-    """The rule against a hand check: every quote in a non-Latin script, and the three Latin-script
-    quotes read as Spanish (E13), Romanian (G05) and French (G18), are not English; the rest are."""
+    """The rule against a hand check: every quote in a non-Latin script, and the four Latin-script
+    quotes read as Italian (D12), Spanish (E13), Romanian (G05) and French (G18), are not English; the rest are."""
     import re
 
     from course.text import looks_english
 
     quotes = course_data.load("sourced-sentences")
-    latin_not_english = {"E13", "G05", "G18"}
+    latin_not_english = {"D12", "E13", "G05", "G18"}
     for row, quote in zip(quotes["row_id"], quotes["quote"]):
         other_script = bool(re.search(r"[\u0400-\u04FF\u0600-\u06FF]", quote))
         english = not other_script and row not in latin_not_english

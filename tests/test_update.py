@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from course.cli import main
+from course.instructor.notebooks import assign_ids
 from course.instructor.release import ANSWER_TAG, dumps, release
+from course.instructor.update import merge
 from course.instructor.update import KEPT_NOTE, update_workspace
 from course.instructor.workspace import create_workspace
 
@@ -125,3 +127,37 @@ def test_cli_update_and_not_a_workspace(tmp_path, capsys):
     create_workspace(folder=tmp_path / "ws")
     assert main(["update", "--dir", str(tmp_path / "ws")]) == 0
     assert "Backup of your previous workspace" in capsys.readouterr().out
+
+
+def _md(cid, text):
+    return {"cell_type": "markdown", "id": cid, "metadata": {}, "source": text}
+
+
+def _book(*cells):
+    return {"cells": list(cells), "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+def test_a_learner_cell_stays_beside_its_course_cell_when_cells_are_inserted_before_it():
+    base = assign_ids(_book(_md(None, "Intro"), _md(None, "Read the table."), _md(None, "Summary")))
+    ids = [c["id"] for c in base["cells"]]
+    learner = json.loads(json.dumps(base))
+    learner["cells"].insert(2, _md("my-note", "My note on the table"))
+    # the new version inserts two cells and edits the prose the learner wrote beside
+    new = json.loads(json.dumps(base))
+    new["cells"][1]["source"] = "Read the table, row by row."
+    new["cells"][1:1] = [_md(None, "A new paragraph."), _md(None, "Another one.")]
+    assign_ids(new)
+    new_ids = [c["id"] for c in new["cells"]]
+    assert [new_ids[0], new_ids[3], new_ids[4]] == ids and len(set(new_ids)) == 5, "the old cells kept their ids"
+    merged, _, aside = merge(learner, base, new)
+    texts = [c["source"] for c in merged["cells"]]
+    assert aside == 1 and texts.index("My note on the table") == texts.index("Read the table, row by row.") + 2  # after the kept-note
+
+
+def test_identical_course_cells_are_told_apart_by_their_ids():
+    base = _book(_md("a", "p"), _md("b", "Between"), _md("c", "p"), _md("d", "End"))
+    learner = json.loads(json.dumps(base))
+    learner["cells"].insert(1, _md("mine", "About the first p"))
+    merged, _, _ = merge(learner, base, json.loads(json.dumps(base)))
+    texts = [c["source"] for c in merged["cells"]]
+    assert texts.index("About the first p") < texts.index("Between")

@@ -24,7 +24,6 @@ from course.checks._engine import (
     NOT_ATTEMPTED,
     RECORD_KEY,
     SUBMITTED,
-    Diagnostic,
     Module,
     Question,
     Result,
@@ -32,7 +31,7 @@ from course.checks._engine import (
 )
 
 __all__ = [
-    "Diagnostic", "Module", "Question", "Result", "Params", "SHARED", "check", "compute_params", "exercise", "hint",
+    "Module", "Question", "Result", "Params", "SHARED", "check", "compute_params", "exercise", "hint",
     "modules", "progress", "question", "questions", "variant_seed",
 ]
 

@@ -46,17 +46,6 @@ class Module:
 
 
 @dataclass(frozen=True)
-class Diagnostic:
-    """Transitional: an untagged mistake given as ``test(answer, expected, params)``; prefer :mod:`._mistakes`."""
-
-    test: Callable[[Any, Any, Mapping[str, Any]], bool]
-    message: str
-
-    def mistake(self) -> Mistake:
-        return Mistake("untagged", self.message, lambda a, e, p, q: self.test(a, e, p), "when")
-
-
-@dataclass(frozen=True)
 class Question:
     """One autograded (or collected) exercise.
 
@@ -90,7 +79,6 @@ class Question:
     min_words: int = 0
     hidden: bool = False  # more checks run at grading (their inputs live with the instructor sources)
     sealed: bool = False
-    diagnostics: tuple[Diagnostic, ...] = ()
 
     def __post_init__(self) -> None:
         try:
@@ -98,8 +86,6 @@ class Question:
         except ValueError as exc:
             raise ValueError(f"Question {self.id}: {exc}") from None
         self.kind.check_spec(self)
-        if self.diagnostics:
-            object.__setattr__(self, "mistakes", tuple(self.mistakes) + tuple(d.mistake() for d in self.diagnostics))
         for m in self.mistakes:
             if m.check_spec is not None:
                 m.check_spec(self)

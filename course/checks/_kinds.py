@@ -22,7 +22,7 @@ from typing import Any
 from course.checks._describe import describe, kind_of, plural, short
 
 __all__ = [
-    "KINDS", "Choice", "Choices", "Exact", "FactCheckKind", "Frame", "Function", "Kind", "ListKind",
+    "KINDS", "Accepted", "Choice", "Choices", "Exact", "FactCheckKind", "Frame", "Function", "Kind", "ListKind",
     "Number", "Outcome", "Outcomes", "Problem", "Reject", "SetKind", "Text", "kind",
 ]
 
@@ -225,8 +225,15 @@ def _how_to_choose(q: Any, many: bool) -> str:
             "or the option's full text.")
 
 
+class Accepted(tuple):
+    """Several options that are each a right answer (a defensible verdict either way), primary first."""
+
+
 class Choice(Kind):
-    """One option of several; its letter and its text are the same answer."""
+    """One option of several; its letter and its text are the same answer.
+
+    A question's ``expected`` may return one option or several (each is right, the first is primary).
+    """
 
     name = "choice"
     widget = "radio"
@@ -247,10 +254,13 @@ class Choice(Kind):
 
     def reference(self, q, params):
         expected = q.expected(params)
+        if isinstance(expected, (list, tuple, set, frozenset)):
+            return Accepted(_option(e, q.choices) or e for e in expected)
         return _option(expected, q.choices) or expected
 
     def compare(self, q, given, expected, params):
-        return None if given == expected else f"“{given}” is not the best answer."
+        right = given in expected if isinstance(expected, Accepted) else given == expected
+        return None if right else f"“{given}” is not the best answer."
 
     def describe_format(self, q):
         return "one option (a letter such as \"A\")"

@@ -18,7 +18,7 @@ MODULE = Module(
         "O1": "Apply lateral reading and SIFT to the article: say what can be known about who wrote it and why that matters.",
         "O2": "Classify sources by type and by their relation to the war, and say what that implies for their numbers.",
         "O3": "Trace a number upstream to the earliest source available, and match re-reported claims to their origins.",
-        "O4": "Name common distortions: miscopied numbers, requests reported as outcomes, cumulative as annual, AWOL called desertion, dropped hedges.",
+        "O4": "Name common distortions: miscopied numbers, requests reported as outcomes, a period or place changed, AWOL called desertion, dropped hedges; and tell a known distortion from a disputed one.",
         "O5": "Judge a fact-check by who runs it and what evidence its verdict rests on, on both sides of the war.",
     },
 )
@@ -102,10 +102,13 @@ def _origins(p):
 
 # --- 03.5 distortion types -----------------------------------------------------------------------
 
+#: One pool per label the exercise teaches; every case in a pool is a settled distortion. The
+#: leaked 50,000 (case D06) is left out on purpose: its relays disagree on the period and the
+#: original is not available, so no learner is graded on calling one reading the distortion.
 DISTORTION_POOLS = {
     "transcription_error": ("D01",),
     "requests_as_outcomes": ("D02", "D03", "D04"),
-    "cumulative_as_annual": ("D06",),
+    "scope_changed": ("D07",),
     "awol_as_desertion": ("D10", "D11", "D12"),
     "dropped_hedge": ("D14",),
 }
@@ -232,8 +235,9 @@ QUESTIONS = (
         kind="list",
         objective="O4",
         expected=_distortion_types,
-        canonical={"cases": ["D02", "D14", "D01", "D11", "D06"]},
+        canonical={"cases": ["D02", "D14", "D01", "D11", "D07"]},
         variant=_distortion_variant,
+        variant_version=2,  # 2: the leaked 50,000's case (D06) left the pool, scope_changed (D07) joined it
         mistakes=(
             contains("family-for-case", "'label_drift' is the general family; the case where AWOL (art. 337) becomes "
                      "'desertion' has its own, more specific label.", {"label_drift"}),
@@ -241,7 +245,7 @@ QUESTIONS = (
         hints=(
             "Compare what the original counts or says with what the re-report says. What changed: the number, the thing counted, the period, or the certainty?",
             "Use the five labels in the table above, each once.",
-            "One case changes the number, one the thing counted (requests), one the period, one the offence, one the certainty.",
+            "One case changes the number, one the thing counted (requests), one the place and period, one the offence, one the certainty.",
         ),
         why="Naming a distortion turns a vague doubt into a precise question you can check.",
     ),

@@ -6,7 +6,8 @@ which the notebook uses too, so the lesson and its checks cannot drift apart.
 
 from __future__ import annotations
 
-from course.checks._engine import Diagnostic, Module, Question, reflection
+from course.checks._engine import Module, Question, reflection
+from course.checks._mistakes import equals, inverted, when
 
 MODULE = Module(
     id="04",
@@ -136,10 +137,14 @@ def _added(p):
 
 # --- 04.4 a total over a period, per year --------------------------------------------------------
 
+#: Running totals whose period is settled by their own rows: Russia's court cases and Ukraine's
+#: registered proceedings. The leaked 50,000 (C01) is not among them: its relays disagree about
+#: whether it covers the war or 2024 alone, and the notebook shows both readings instead.
 PER_YEAR_ROWS = (
-    {"row_id": "C01", "measure": "people"},
     {"row_id": "A25", "measure": "court_cases_received", "article": "all", "period_end": "2025-05"},
     {"row_id": "A23", "measure": "court_cases_received", "article": "all"},
+    {"row_id": "A21", "measure": "court_cases_received", "article": "all"},
+    {"row_id": "E05", "measure": "registered_proceedings", "article": "407+408"},
 )
 
 
@@ -277,11 +282,12 @@ QUESTIONS = (
         expected=_growth,
         canonical={"article": "337", "old": 2022, "new": 2023},
         variant=lambda rng: _growth_pairs()[int(rng.integers(len(_growth_pairs())))],
-        diagnostics=(
-            Diagnostic(lambda a, e, p: abs(a * e - 1) < 0.01, "Upside down: growth is the later count divided by the earlier one."),
-            Diagnostic(lambda a, e, p: abs(a - (e - 1) * 100) < 0.5, "That is a percent change; the question asks for a ratio (2 means doubled)."),
-            Diagnostic(lambda a, e, p: _used_earlier_count(a, p),
-                       "You used the earlier count for a year that has two: take the later, full-year count (the first row of that year in the table)."),
+        mistakes=(
+            inverted("inverted-ratio", "Upside down: growth is the later count divided by the earlier one.", rel=0.05),
+            equals("percent-for-ratio", "That is a percent change; the question asks for a ratio (2 means doubled).",
+                   lambda p, e: (e - 1) * 100, abs=0.5),
+            when("superseded-count", "You used the earlier count for a year that has two: take the later, full-year "
+                 "count (the first row of that year in the table).", lambda a, p: _used_earlier_count(a, p)),
         ),
         hints=(
             "Find your two years in the yearly table, for your article.",
@@ -299,11 +305,11 @@ QUESTIONS = (
         expected=_added,
         canonical={"article": "all", "earlier": "2024-06", "later": "2025-05"},
         variant=lambda rng: _cumulative_pairs()[int(rng.integers(len(_cumulative_pairs())))],
-        diagnostics=(
-            Diagnostic(lambda a, e, p: a == _total_at(p["article"], p["later"]),
-                       "That is the later running total itself; subtract the earlier total to get the cases added in between."),
-            Diagnostic(lambda a, e, p: a == _total_at(p["article"], p["later"]) + _total_at(p["article"], p["earlier"]),
-                       "Adding two running totals counts the early cases twice: subtract instead."),
+        mistakes=(
+            equals("running-total-as-period", "That is the later running total itself; subtract the earlier total to "
+                   "get the cases added in between.", lambda p: _total_at(p["article"], p["later"])),
+            equals("totals-added", "Adding two running totals counts the early cases twice: subtract instead.",
+                   lambda p: _total_at(p["article"], p["later"]) + _total_at(p["article"], p["earlier"])),
         ),
         hints=(
             "A running total (cumulative) includes everything before it.",
@@ -322,11 +328,12 @@ QUESTIONS = (
         expected=_per_year,
         canonical={"row": dict(PER_YEAR_ROWS[0])},
         variant=lambda rng: {"row": dict(PER_YEAR_ROWS[int(rng.integers(len(PER_YEAR_ROWS)))])},
-        diagnostics=(
-            Diagnostic(lambda a, e, p: a == _series_row(**p["row"])["value"],
-                       "That is the total for the whole period, the mistake the re-report in lesson 03 made: divide by the period's length in years."),
-            Diagnostic(lambda a, e, p: _whole_years_only(a, p),
-                       "Subtracting the years' numbers ignores the months: measure the period from its start date to its end date."),
+        variant_version=2,  # 2: C01 (the leaked 50,000, period disputed) left the pool; A21 and E05 joined it
+        mistakes=(
+            equals("cumulative-as-annual", "That is the total for the whole period, not a yearly figure: divide it by "
+                   "the period's length in years.", lambda p: _series_row(**p["row"])["value"]),
+            when("calendar-years-only", "Subtracting the years' numbers ignores the months: measure the period from its "
+                 "start date to its end date.", lambda a, p: _whole_years_only(a, p)),
         ),
         hints=(
             "Look at the row's period_start and period_end: how long is the period?",
@@ -360,9 +367,9 @@ QUESTIONS = (
         expected=_rate,
         canonical={"year": 2024, "denominator": "troops deployed (claimed)"},
         variant=lambda rng: {"year": int(rng.choice(RATE_YEARS)), "denominator": str(rng.choice(DENOMINATOR_KINDS))},
-        diagnostics=(
-            Diagnostic(lambda a, e, p: _other_denominator(a, p),
-                       "That is the rate under another denominator: use the row your exercise names."),
+        mistakes=(
+            when("other-denominator", "That is the rate under another denominator: use the row your exercise names.",
+                 lambda a, p: _other_denominator(a, p)),
         ),
         hints=(
             "The count is the year's all-articles row in the yearly table; the denominator is in the year's denominator table.",
@@ -380,8 +387,9 @@ QUESTIONS = (
         rel_tol=0.01,
         expected=_spread,
         canonical={"year": 2024},
-        diagnostics=(
-            Diagnostic(lambda a, e, p: a > 3 * e, "That looks like a difference, not a ratio: divide the highest rate by the lowest."),
+        mistakes=(
+            when("difference-for-ratio", "That looks like a difference, not a ratio: divide the highest rate by the "
+                 "lowest.", lambda a, e, p: a > 3 * e),
         ),
         hints=(
             "Compute the rate under each of the year's three denominators.",

@@ -246,12 +246,23 @@ def ukraine_court_share() -> float:
     return float(sent / registered)
 
 
-def leaked_list_ratio() -> float:
-    """Russian court cases since the invasion (A23) per soldier who fled by leaked documents (C01); an upper bound."""
+def leaked_list_ratios() -> dict[str, float]:
+    """Russian court cases per soldier who fled by leaked Defence Ministry documents, under each relay's period.
+
+    The relays disagree (module 03, case D06): at least 50,000 since the invasion (C01), set against
+    the court cases since the invasion (A23); or about 50,000 during 2024 (G05), set against 2024's
+    court cases (the yearly series). Neither reading is settled, so both are kept.
+    """
     v = _values()
-    cases = v[(v["row_id"] == "A23") & (v["article"] == "all") & (v["measure"] == "court_cases_received")]["value"].iloc[0]
-    fled = v[v["row_id"] == "C01"]["value"].iloc[0]
-    return float(cases / fled)
+    since = v[(v["row_id"] == "A23") & (v["article"] == "all") & (v["measure"] == "court_cases_received")]["value"].iloc[0]
+    c01 = v[v["row_id"] == "C01"]["value"].iloc[0]
+    g05 = v[v["row_id"] == "G05"]["value"].iloc[0]
+    return {"since the invasion": float(since / c01), "during 2024": float(court_count("all", 2024) / g05)}
+
+
+def leaked_list_ratio() -> float:
+    """The larger of :func:`leaked_list_ratios`: an upper limit on the share reaching a court whichever reading is right."""
+    return max(leaked_list_ratios().values())
 
 
 def assumptions() -> dict[str, tuple[float, float]]:

@@ -20,7 +20,31 @@ END = "### END SOLUTION"
 INSTRUCTOR_TAG = "instructor"
 _NBVAL_MARK = re.compile(r"# NBVAL_[A-Z_]+")  # CI markers for the instructor sources; noise for learners
 
-__all__ = ["BEGIN", "END", "INSTRUCTOR_TAG", "ReleaseError", "release", "sources", "student_copy"]
+__all__ = ["BEGIN", "END", "INSTRUCTOR_TAG", "ReleaseError", "release", "sources", "stable_id", "student_copy"]
+
+_POSITIONAL_ID = re.compile(r"^[A-Za-z_]+-\d+$")  # "numbers-07", "cell-3": ids that number a position
+
+
+def positional_id(cell_id: Any) -> bool:
+    """True for an id that only numbers a cell's position (``numbers-07``): inserting a cell would renumber it."""
+    return isinstance(cell_id, str) and bool(_POSITIONAL_ID.fullmatch(cell_id))
+
+
+def stable_id(source: str, prefix: str = "cell", taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """An id for a cell that does not depend on where it sits: ``prefix`` and a hash of its text.
+
+    Assigned once and then kept, so inserting, moving or editing cells never renames the others.
+
+    >>> stable_id("x = 1", "numbers")
+    'numbers-6f694076'
+    """
+    salt = 0
+    while True:
+        digest = hashlib.sha256(f"{salt}:{source}".encode()).hexdigest()[:8]
+        candidate = f"{prefix}-{digest}"
+        if candidate not in taken and not positional_id(candidate):
+            return candidate
+        salt += 1
 
 
 class ReleaseError(ValueError):
@@ -117,7 +141,7 @@ def student_copy(nb: dict[str, Any], name: str = "notebook") -> dict[str, Any]:
         tags = cell.get("metadata", {}).get("tags", [])
         if INSTRUCTOR_TAG in tags:
             continue
-        new = {"cell_type": cell["cell_type"], "id": cell.get("id", f"cell-{index}"),
+        new = {"cell_type": cell["cell_type"], "id": cell.get("id") or stable_id(_source(cell)),
                "metadata": {k: v for k, v in cell.get("metadata", {}).items() if k == "tags"},
                "source": _source(cell)}
         if index in answers:

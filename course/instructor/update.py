@@ -99,7 +99,9 @@ def merge(learner: dict[str, Any], base: dict[str, Any] | None, new: dict[str, A
             anchor = new_index_by_qid[qid]
             continue
         if src in course_sources:
-            anchor = new_index_by_source.get(src, new_index_by_id.get(cell.get("id"), anchor))
+            # cell ids are stable (course notebooks --check), so an id names the same cell in every
+            # version; the source is the fallback for workspaces made before ids were stable
+            anchor = new_index_by_id.get(cell.get("id"), new_index_by_source.get(src, anchor))
             continue
         if not src.strip():
             continue

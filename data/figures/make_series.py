@@ -18,9 +18,11 @@ note. This script then
    ``approx``; ">", "over", "свыше" -> ``more_than``; "≥", "at least" -> ``at_least``;
    "up to" -> ``up_to``; "A–B" -> ``range``; nothing -> ``exact``) and refuses a literal that
    leaves a hedge word just outside it, so "approximately 900" can never become "900";
-4. checks every controlled vocabulary, every period and every row cited in a note;
+4. checks every controlled vocabulary, every period (a denominator, ``strength`` or
+   ``recruits``, needs a start and an end) and every row cited in a note;
 5. writes ``series.csv`` deterministically (spec order, ``\\n`` line ends, UTF-8), copying
-   ``side`` and ``confidence`` from the source row.
+   ``side`` and ``confidence`` from the source row, and ``army`` (whose forces the value is
+   about) from the spec, or from ``side`` when the row is about one army only.
 
 Any problem stops the script with a list of what is wrong and where. Standard library only.
 
@@ -58,18 +60,23 @@ MEASURES = {
     "rate",  # a share or rate (percent, per 1,000)
     "other",  # anything else (executions, courts martial, users, websites, money)
 }
+#: Measures that serve as denominators (course.numbers.denominators): each needs both ends of its period.
+DENOMINATORS = {"strength", "recruits"}
 ARTICLES = {"", "337", "338", "332", "334", "337+338", "all", "ch33", "407", "408", "407+408"}
 BASES = {"cumulative", "per_period", "stock"}
 ROLES = {"reported", "distorted", "correction"}
 FIELDS = {"figure", "quote"}
 SPEC_COLUMNS = [
-    "row_id", "field", "literal", "measure", "article", "unit",
+    "row_id", "field", "literal", "measure", "article", "unit", "army",
     "period_start", "period_end", "basis", "role", "note",
 ]
 OUT_COLUMNS = [
     "row_id", "value", "value_low", "value_high", "qualifier", "unit", "measure", "article",
-    "period_start", "period_end", "basis", "role", "side", "confidence", "field", "literal", "note",
+    "period_start", "period_end", "basis", "role", "side", "army", "confidence", "field", "literal", "note",
 ]
+#: A row's ``side`` that names more than one army ("US/UK", "Germany/US/USSR", "Both"): each value of
+#: such a row must say in ``army`` which one it is about, or a table would put UK figures under "USSR".
+MIXED_SIDE = re.compile(r"/|^Both$")
 
 # Words or signs in front of a number, longest first within each qualifier.
 MARKERS = {
@@ -205,10 +212,16 @@ def build(figures: Path = FIGURES, spec: Path = SPEC) -> list[dict[str, str]]:
         for col in ("period_start", "period_end"):
             if s[col] and not PERIOD.match(s[col]):
                 problems.append(f"{where}: {col} {s[col]!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        if s["measure"] in DENOMINATORS and not (s["period_start"] and s["period_end"]):
+            problems.append(f"{where}: a {s['measure']} value is a denominator: give it a period_start and a "
+                            "period_end, or course.numbers.denominators() cannot tell which years it covers")
         if s["period_start"] and s["period_end"] and s["period_start"][:len(s["period_end"])] > s["period_end"]:
             problems.append(f"{where}: period_start after period_end")
         if not s["unit"]:
             problems.append(f"{where}: unit is empty")
+        if "/" in s["army"] or (MIXED_SIDE.search(src["side"]) and not s["army"]):
+            problems.append(f"{where}: row {s['row_id']} covers several armies ({src['side']}): name the one this "
+                            "value is about in the army column")
         for ref in ROW_REF.findall(s["note"]):
             if ref not in by_id:
                 problems.append(f"{where}: note cites {ref}, which is not in figures.csv")
@@ -217,7 +230,7 @@ def build(figures: Path = FIGURES, spec: Path = SPEC) -> list[dict[str, str]]:
             "value_high": _fmt(high), "qualifier": qualifier, "unit": s["unit"],
             "measure": s["measure"], "article": s["article"], "period_start": s["period_start"],
             "period_end": s["period_end"], "basis": s["basis"], "role": s["role"],
-            "side": src["side"], "confidence": src["confidence"], "field": s["field"],
+            "side": src["side"], "army": s["army"] or src["side"], "confidence": src["confidence"], "field": s["field"],
             "literal": s["literal"], "note": s["note"],
         })
     if problems:
