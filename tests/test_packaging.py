@@ -82,6 +82,7 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_carries_package_data_and_student_copies_only(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "course/__init__.py" in names and "course/_data/manifest.json" in names
+    assert "course/_lab/labconfig/page_config.json" in names  # course lab switches JupyterLab news off with it
     data_files = {n.removeprefix("course/_data/") for n in names if n.startswith("course/_data/")}
     listed = {e["path"] for e in json.loads((ROOT / "data" / "manifest.json").read_text())["files"]}
     assert listed <= data_files
