@@ -28,12 +28,13 @@ def _pyproject():
 
 
 def _conda_dependencies() -> dict[str, str]:
+    """Top-level conda packages, and the PyPI-only ones listed under ``pip:`` (not the ``-e .``)."""
     deps, in_deps = {}, False
     for line in (ROOT / "environment.yml").read_text().splitlines():
         if line.startswith("dependencies:"):
             in_deps = True
             continue
-        m = re.match(r"^  - ([^\s#:]+)\s*$", line)
+        m = re.match(r"^  - ([^\s#:]+)\s*$", line) or re.match(r"^      - ([A-Za-z][^\s#:]*)\s*$", line)
         if in_deps and m:
             name, bound = _requirement(m.group(1))
             if name not in {"python", "pip"}:
