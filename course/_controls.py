@@ -38,6 +38,9 @@ _CSS = """
 
 _ESM = """
 const uid = () => "course-" + Math.random().toString(36).slice(2, 10);
+// Keys pressed in a control belong to it: JupyterLab must not read ArrowDown as "next cell". Lumino
+// stops looking for a shortcut at an element with this attribute, so every input carries it.
+const own = (node) => { node.setAttribute("data-lm-suppress-shortcuts", "true"); return node; };
 const format = (model, v) => Number(v).toLocaleString("en-GB",
   {minimumFractionDigits: model.get("decimals"), maximumFractionDigits: model.get("decimals"),
    useGrouping: model.get("grouping")});
@@ -54,7 +57,7 @@ function choices({ model, el }) {
   const name = uid();
   const inputs = model.get("options").map((text, i) => {
     const label = document.createElement("label");
-    const input = document.createElement("input");
+    const input = own(document.createElement("input"));
     input.type = model.get("multiple") ? "checkbox" : "radio";
     input.name = name;
     input.value = model.get("letters")[i];
@@ -69,7 +72,7 @@ function choices({ model, el }) {
   const show = () => { const s = model.get("selected"); inputs.forEach(x => { x.checked = s.includes(x.value); }); };
   show();
   model.on("change:selected", show);
-  el.append(box);
+  el.append(own(box));
 }
 
 function range(model, input, key, index) {
@@ -84,11 +87,12 @@ function slider({ model, el }) {
   const row = document.createElement("div");
   row.className = "course-range";
   const label = document.createElement("label");
-  const input = document.createElement("input");
+  const input = own(document.createElement("input"));
   const out = document.createElement("output");
   input.type = "range";
   input.id = label.htmlFor = uid();
   out.htmlFor = input.id;
+  out.setAttribute("aria-live", "off");  // the slider itself announces its value
   label.textContent = model.get("description");
   for (const k of ["min", "max", "step"]) input[k] = model.get(k);
   const update = () => { out.textContent = say(model, model.get("value")); };
@@ -97,7 +101,7 @@ function slider({ model, el }) {
   model.on("change:value", update);
   input.addEventListener("input", () => { model.set("value", Number(input.value)); model.save_changes(); update(); });
   row.append(label, input, out);
-  el.append(row);
+  el.append(own(row));
 }
 
 function rangeslider({ model, el }) {
@@ -108,10 +112,11 @@ function rangeslider({ model, el }) {
   legend.textContent = model.get("description");
   box.append(legend);
   const out = document.createElement("output");
+  out.setAttribute("aria-live", "off");
   const update = () => { const [a, b] = model.get("value"); out.textContent = say(model, a) + " to " + say(model, b); };
   ["lowest", "highest"].forEach((which, i) => {
     const label = document.createElement("label");
-    const input = document.createElement("input");
+    const input = own(document.createElement("input"));
     input.type = "range";
     input.id = label.htmlFor = uid();
     label.textContent = which;
@@ -131,7 +136,7 @@ function rangeslider({ model, el }) {
   update();
   model.on("change:value", update);
   row.append(box);
-  el.append(row);
+  el.append(own(row));
 }
 
 function picture({ model, el }) {

@@ -61,7 +61,9 @@ def test_widgets_show_their_static_fallback_and_nothing_loads_from_a_cdn(site):
         assert "application/vnd.jupyter.widget-view+json" not in html, page.name
         assert "unpkg.com" not in html and "cdn.jsdelivr.net/npm/@jupyter-widgets" not in html, page.name
     explorer = (site / "05-hidden-numbers.html").read_text(encoding="utf-8")
-    assert explorer.count("<img") >= 2, "module 05's explorers should show their plot images"
+    assert explorer.count("<img") >= 3, "module 05's two explorers and its plot should show their images"
+    assert explorer.count("<figure") == 2, "each explorer's static view is a figure with its plot"
+    assert explorer.count("<details><summary>Data table") == 2, "and a data table"
 
 
 class Sources(HTMLParser):
