@@ -13,6 +13,9 @@ from pathlib import Path
 __all__ = ["main"]
 
 
+_LAB_CONFIG = Path(__file__).resolve().parent / "_lab"
+
+
 def cmd_lab(args: argparse.Namespace) -> int:
     from course.instructor.workspace import create_workspace
 
@@ -23,14 +26,18 @@ def cmd_lab(args: argparse.Namespace) -> int:
     env = dict(os.environ, COURSE_WORKSPACE=str(report.folder))
     if report.learner:
         env["COURSE_LEARNER"] = report.learner
+    # Our page config switches off JupyterLab's news and update prompt for this server only (the
+    # learner's own Jupyter settings stay untouched): nothing is fetched while you learn.
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in (str(_LAB_CONFIG), os.environ.get("JUPYTER_CONFIG_PATH")) if p)
     cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={report.folder}",
-           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={args.port}"]
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={args.port}",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if args.no_browser:
         cmd.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # containers and CI run as root; the server still listens on loopback only
     start = report.folder / "00-start-here.ipynb"
-    if start.exists() and not args.no_browser:
+    if start.exists():  # the browser opens module 00, and --no-browser prints its address
         cmd.append(f"--LabApp.default_url=/lab/tree/{start.name}")
     print("Starting JupyterLab on this computer only (127.0.0.1); stop it with Ctrl-C.", flush=True)
     os.execve(sys.executable, cmd, env)

@@ -1,13 +1,15 @@
 """Quiz widgets: answer by clicking, graded by the same engine as ``check``.
 
 ``quiz("00.3")`` shows radio buttons (single choice), tick boxes (several choices) or a number
-box, with a Check button and the feedback beside it. Where no widget frontend is running (a
+box, with a Check button and the feedback beside it. The options are a labelled group that works
+by keyboard alone and shows every option's full text (see :mod:`course._controls`). Where no widget frontend is running (a
 terminal, a static page), the quiz shows a plain-text prompt explaining how to answer with
 ``check`` instead.
 """
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 __all__ = ["Quiz", "quiz"]
@@ -30,28 +32,29 @@ def quiz(qid: str) -> "Quiz":
 
 
 def _build(qid: str):
+    """The control for one question, chosen by its kind: what the learner clicks, how it is read.
+
+    Returns the question, the control, a function that reads the answer, and ``inputs`` (for one
+    answer the control itself, whose ``value`` is a letter; for several, one object per option
+    whose ``value`` is True when ticked), which tests and instructor cells set.
+    """
     import ipywidgets as w
 
+    from course._controls import Choices
     from course.checks import question
 
     q = question(qid)
-    if q.kind == "choice":
-        options = [(f"{_letter(i)}. {c}", _letter(i)) for i, c in enumerate(q.choices)]
-        control = w.RadioButtons(options=options, value=None, layout=w.Layout(width="auto"))
+    if q.kind in {"choice", "choices"}:
+        letters = [_letter(i) for i in range(len(q.choices))]
+        control = Choices(qid=q.id, prompt=q.prompt, letters=letters, multiple=q.kind == "choices",
+                          options=[f"{letter}. {c}" for letter, c in zip(letters, q.choices)])
         read = lambda: control.value  # noqa: E731
-        inputs = [control]
-    elif q.kind == "choices":
-        boxes = [w.Checkbox(description=f"{_letter(i)}. {c}", value=False, indent=False)
-                 for i, c in enumerate(q.choices)]
-        control = w.VBox(boxes)
-        read = lambda: [_letter(i) for i, b in enumerate(boxes) if b.value]  # noqa: E731
-        inputs = boxes
-    else:
-        control = w.FloatText(value=None, description="Answer" + (f" ({q.unit})" if q.unit else ""),
-                              style={"description_width": "initial"})
-        read = lambda: control.value  # noqa: E731
-        inputs = [control]
-    return q, control, read, inputs
+        inputs = control.inputs if q.kind == "choices" else [control]
+        return q, [control], read, inputs
+    control = w.FloatText(value=None, description="Answer" + (f" ({q.unit})" if q.unit else ""),
+                          style={"description_width": "initial"})
+    prompt = w.HTML(f"<div style='line-height:1.45'><b>{escape(q.id)}</b> {escape(q.prompt)}</div>")
+    return q, [prompt, control], lambda: control.value, [control]
 
 
 try:  # the quiz is an ipywidgets box when ipywidgets is importable (it is a dependency)
@@ -68,15 +71,18 @@ class Quiz(_Base):
     def __init__(self, qid: str) -> None:
         import ipywidgets as w
 
-        q, control, read, inputs = _build(qid)
+        from course._controls import Live
+
+        q, shown, read, inputs = _build(qid)
         self.question = q
         self._read = read
         self.inputs = inputs
-        self.button = w.Button(description="Check", button_style="primary", icon="check")
-        self.feedback = w.HTML(value="")
+        self.button = w.Button(description="Check", button_style="primary", icon="check",
+                               tooltip=f"Check your answer to {q.id}")
+        self.feedback = Live()  # read aloud by screen readers when it changes; icon and word, never colour alone
         self.result = None
         self.button.on_click(lambda _b: self.submit())
-        super().__init__([w.HTML(f"<b>{q.id}</b> {q.prompt}"), control, self.button, self.feedback])
+        super().__init__([*shown, self.button, self.feedback])
 
     def submit(self):
         """Grade the current selection (what the Check button does) and show the result."""

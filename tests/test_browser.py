@@ -1,7 +1,10 @@
 """The real client: JupyterLab on loopback, driven in headless Chromium by Playwright.
 
 Needs Debian's ``chromium`` (``apt-get install chromium``; ``.ci/run`` installs it) and the
-``playwright`` Python package; never ``playwright install``. Screenshots go to
+``playwright`` Python package; never ``playwright install``. JupyterLab is started the way a
+learner starts it (``course lab --no-browser``), once for every module. Accessibility is checked
+with axe-core (bundled in ``axe-playwright-python``; nothing is downloaded) on every module after
+Run All, on a learner's feedback page and on every page of ``course site``. Screenshots go to
 ``test-artifacts/browser/``. Select with ``-m browser``, skip with ``-m "not browser"``.
 """
 
@@ -9,68 +12,90 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
+import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+from lab_server import start_lab, stop
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "browser"
+MODULES = ["00-start-here", "01-the-articles-claims", "02-language-and-framing", "03-sources-and-evidence",
+           "04-numbers-and-denominators", "05-hidden-numbers", "06-cascades-and-feedback", "07-write-the-fact-check"]
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium: apt-get install chromium"),
 ]
 
+# --- accessibility: what axe reports, and what is JupyterLab's rather than the course's -----------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+#: Serious or critical axe findings that come from JupyterLab's own interface (4.6), not from the
+#: course: (rule id, a CSS selector the element matches, why it is JupyterLab's). Everything else
+#: that axe reports as serious or critical fails the tests below.
+JUPYTERLAB = [
+    ("aria-allowed-attr", "jp-button",
+     "JupyterLab's toolbar buttons (a toolkit web component) carry aria-pressed without a toggle role"),
+    ("aria-input-field-name", ".cm-content",
+     "every cell's CodeMirror editor is a role=textbox without a name"),
+    ("scrollable-region-focusable", ".cm-scroller",
+     "a cell editor's scroller is focusable only through the editor inside it"),
+    ("aria-required-children", ".jp-WindowedPanel-viewport",
+     "the notebook's role=feed holds cells that are not role=article"),
+    ("button-name", ".jp-collapseHeadingButton",
+     "the collapse button beside each markdown heading has no text"),
+]
 
+#: The notebooks' matplotlib plots are bare PNG outputs (JupyterLab gives them no alt text) until
+#: each notebook shows them with course.plots.show(); those modules' plot checks fail until then.
+BARE_PLOTS = {m: "notebook %s adopts course.plots alt text in the notebook pass" % m[:2] for m in MODULES}
+
+#: The check engine's "not attempted" grey (#777777) is 4.48:1 on white, just under WCAG AA's 4.5:1;
+#: it lives in course/checks/_engine.py, which the engine rewrite owns. Held by an xfail below.
+ENGINE_GREY = 'style="color:#777777"'
+
+_CLASSIFY = """([violations, allowed, grey]) => violations.flatMap(v => v.nodes.map(n => {
+    const sel = n.target[n.target.length - 1];
+    const el = typeof sel === "string" ? document.querySelector(sel) : null;
+    const jupyterlab = allowed.find(([rule, css]) => rule === v.id && el && el.closest(css));
+    return {rule: v.id, impact: v.impact, html: n.html.slice(0, 200), target: JSON.stringify(n.target),
+            plot: v.id === "image-alt" && !!el && !!el.closest(".jp-RenderedImage"),
+            engine: v.id === "color-contrast" && n.html.includes(grey),
+            jupyterlab: jupyterlab ? jupyterlab[2] : null};
+}))"""
+
+
+def _axe(page) -> list[dict]:
+    """Serious and critical axe findings on the page, each marked as JupyterLab's or a bare notebook plot."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"resultTypes": ["violations"]})
+    found = page.evaluate(_CLASSIFY, [results.response["violations"], [list(a) for a in JUPYTERLAB], ENGINE_GREY])
+    return [f for f in found if f["impact"] in ("serious", "critical")]
+
+
+def _report(found: list[dict]) -> str:
+    return "\n".join(f"{f['rule']} ({f['impact']}) at {f['target']}: {f['html']}" for f in found[:10])
+
+
+# --- the server and the browser -----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    from course.instructor.workspace import create_workspace
-
-    ws = tmp_path_factory.mktemp("workspace")
-    create_workspace(folder=ws)
-    port, token = _free_port(), secrets.token_hex(16)
-    env = dict(os.environ, COURSE_WORKSPACE=str(ws), JUPYTER_CONFIG_DIR=str(ws / ".jupyter-config"))
-    env.pop("COURSE_LEARNER", None)
-    log = open(tmp_path_factory.mktemp("log") / "lab.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-         f"--ServerApp.port={port}", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ws}",
-         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-        + (["--allow-root"] if os.geteuid() == 0 else []),
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                log.close()
-                raise RuntimeError(f"JupyterLab did not start; see {log.name}")
-            time.sleep(0.3)
-    yield {"base": base, "token": token, "workspace": ws}
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    tmp = tmp_path_factory.mktemp("lab")
+    # Every cell rendered, not only those near the viewport: axe skips content that the browser
+    # skips (JupyterLab's default windowing), and would then miss most of a notebook.
+    settings = tmp / "jupyter-config" / "lab" / "user-settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp / "jupyter-config"))
+    for name in ("COURSE_LEARNER", "COURSE_WORKSPACE", "MPLBACKEND"):  # as on a learner's machine (conftest sets Agg)
+        env.pop(name, None)
+    proc, url = start_lab(tmp / "workspace", tmp / "lab.log", env)
+    base, token = url.split("/lab/")[0], url.split("token=")[1]
+    yield {"base": base, "token": token, "workspace": tmp / "workspace", "url": url}
+    stop(proc)
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +162,29 @@ def _run_all(page):
     raise AssertionError("Run All Cells never ran the first cell; see the screenshots")
 
 
+@pytest.fixture(scope="module")
+def module_page(lab, browser):
+    """Each module opened in JupyterLab and run top to bottom, once; later tests reuse the page."""
+    pages = {}
+
+    def get(name: str):
+        if name not in pages:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            _open(page, lab, f"{name}.ipynb")
+            _run_all(page)
+            page.wait_for_timeout(500)  # the last widget views attach
+            errors = page.locator(f"{ACTIVE} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+            assert errors.count() == 0, errors.first.inner_text()
+            if name[:2] in {"00", "04", "06", "07"}:
+                _shot(page, f"{name[:2]}-after-run-all")
+            pages[name] = {"page": page, "axe": _axe(page)}
+        return pages[name]
+
+    yield get
+    for entry in pages.values():
+        entry["page"].close()
+
+
 def _cell_with(page, text):
     return page.locator(f"{ACTIVE} .jp-CodeCell").filter(has_text=text).first
 
@@ -159,13 +207,32 @@ def _output_of_check(page, qid):
     return out.first.inner_text()
 
 
-def test_module_00_in_a_real_jupyterlab(lab, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    _open(page, lab, "00-start-here.ipynb")
-    _run_all(page)
-    _shot(page, "00-after-run-all")
-    errors = page.locator(f"{ACTIVE} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-    assert errors.count() == 0, errors.first.inner_text()
+# --- every module, after Run All -------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_content_has_no_serious_accessibility_violations(module_page, name):
+    found = module_page(name)["axe"]
+    course = [f for f in found if not f["jupyterlab"] and not f["plot"] and not f["engine"]]
+    assert course == [], f"{name}: from the course's own content or unlisted JupyterLab parts:\n{_report(course)}"
+
+
+@pytest.mark.parametrize("name", [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=BARE_PLOTS[m]))
+                                  if m in BARE_PLOTS else m for m in MODULES])
+def test_module_plots_have_text_alternatives(module_page, name):
+    plots = [f for f in module_page(name)["axe"] if f["plot"]]
+    assert plots == [], f"{name}: plots without a text alternative:\n{_report(plots)}"
+
+
+def test_learners_get_no_jupyterlab_news_prompt(module_page):
+    page = module_page("00-start-here")["page"]
+    page.wait_for_timeout(1_000)
+    assert "official Jupyter news" not in page.inner_text("body")
+
+
+# --- module 00: answers typed and a radio quiz answered by keyboard ----------------------------------
+
+def test_module_00_in_a_real_jupyterlab(module_page, lab):
+    page = module_page("00-start-here")["page"]
     assert "Not attempted" in _output_of_check(page, "00.1")
 
     starter = _cell_with(page, "n_sentences = ...")
@@ -180,14 +247,6 @@ def test_module_00_in_a_real_jupyterlab(lab, browser):
     assert "Correct" in right
     _shot(page, "00-right-answer")
 
-    radio = page.locator(".widget-radio-box label").filter(has_text="None of these")
-    radio.first.click()
-    page.get_by_role("button", name="Check").first.click()
-    feedback = page.locator(".widget-html").filter(has_text="00.3")
-    feedback.last.wait_for(timeout=10_000)
-    page.wait_for_function("() => document.body.innerText.includes('00.3 Correct')", timeout=10_000)
-    _shot(page, "00-quiz")
-
     table = _cell_with(page, 'progress("00")')
     table.locator(".cm-content").click()
     page.keyboard.press("Shift+Enter")
@@ -197,39 +256,175 @@ def test_module_00_in_a_real_jupyterlab(lab, browser):
     _shot(page, "00-progress")
     saved = json.loads((lab["workspace"] / ".course" / "progress.json").read_text())
     assert saved["questions"]["00.1"]["status"] == "correct"
-    assert saved["questions"]["00.3"]["status"] == "correct"
-    page.close()
 
+
+def test_a_radio_quiz_by_keyboard_alone(module_page, lab):
+    page = module_page("00-start-here")["page"]
+    group = page.get_by_role("group", name=re.compile(r"^00\.3 Which of these"))
+    radios = group.get_by_role("radio")
+    assert radios.count() == 5 and radios.nth(4).get_attribute("name") == radios.nth(0).get_attribute("name")
+    radios.first.focus()  # where Tab lands in the group
+    page.keyboard.press("Space")
+    for _ in range(4):
+        page.keyboard.press("ArrowDown")  # arrow keys move the choice within the group
+    assert radios.nth(4).is_checked() and not radios.nth(0).is_checked()
+    assert "None of these" in page.evaluate("() => document.activeElement.parentElement.innerText")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.innerText.trim()") == "Check"
+    page.keyboard.press("Enter")
+    status = group.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][1]").locator(".course-live")
+    status.filter(has_text="Correct").wait_for(timeout=10_000)
+    assert status.get_attribute("role") == "status" and "✔" in status.inner_text()  # an icon and a word, never colour alone
+    _shot(page, "00-quiz")
+
+    saved = json.loads((lab["workspace"] / ".course" / "progress.json").read_text())
+    assert saved["questions"]["00.3"]["status"] == "correct"
+
+
+# --- module 04: a checkbox quiz with long options ----------------------------------------------------
+
+def test_a_checkbox_quiz_shows_every_option_in_full_and_works_by_keyboard(module_page):
+    from course.checks import question
+
+    page = module_page("04-numbers-and-denominators")["page"]
+    q = question("04.9")
+    group = page.get_by_role("group", name=re.compile(r"^04\.9 "))
+    group.scroll_into_view_if_needed()
+    boxes = group.get_by_role("checkbox")
+    assert boxes.count() == len(q.choices)
+    labels = group.locator("label")
+    for i, text in enumerate(q.choices):
+        label = labels.nth(i)
+        label.scroll_into_view_if_needed()
+        assert label.text_content().strip() == f"{chr(65 + i)}. {text}"
+        fits = label.evaluate("""el => { const span = el.querySelector('span'); const box = el.closest('.jp-OutputArea-output');
+            const r = span.getBoundingClientRect(), b = box.getBoundingClientRect();
+            return span.scrollWidth <= span.clientWidth + 1 && r.right <= b.right + 1 && r.left >= b.left; }""")
+        assert fits, f"04.9 option {chr(65 + i)} is clipped"
+    assert max(len(c) for c in q.choices) > 100  # the long options this test is about
+    _shot(page, "04-checkbox-quiz")
+
+    boxes.first.focus()
+    for i in range(len(q.choices)):  # tick A and D, Tab between the boxes
+        if chr(65 + i) in "AD":
+            page.keyboard.press("Space")
+        page.keyboard.press("Tab")
+    assert [boxes.nth(i).is_checked() for i in range(len(q.choices))] == [c in "AD" for c in "ABCDEF"[:len(q.choices)]]
+    assert page.evaluate("() => document.activeElement.innerText.trim()") == "Check"
+    page.keyboard.press("Space")
+    status = group.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][1]").locator(".course-live")
+    status.filter(has_text="Correct").wait_for(timeout=10_000)
+
+
+# --- module 06: an explorer moved by keyboard --------------------------------------------------------
 
 _SRC_CHANGED = """([img, before]) => img.getAttribute('src') && img.getAttribute('src') !== before"""
 
 
-def test_module_06_explorer_slider_redraws(lab, browser):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    _open(page, lab, "06-cascades-and-feedback.ipynb")
-    _run_all(page)
-    errors = page.locator(f"{ACTIVE} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-    assert errors.count() == 0, errors.first.inner_text()
-
+def test_module_06_explorer_slider_by_keyboard_redraws_and_describes_the_plot(module_page):
+    page = module_page("06-cascades-and-feedback")["page"]
     explorer = _cell_with(page, "cascade_explorer()").locator(".jp-OutputArea-output").first
     explorer.scroll_into_view_if_needed()
     plot = explorer.locator("img").first
     plot.wait_for(timeout=30_000)
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=plot.element_handle(), timeout=30_000)
-    readout = explorer.locator(".widget-html").last
+    readout = explorer.locator(".course-live")
     assert "spread 10 people" in readout.inner_text()
+    alt = plot.get_attribute("alt")
+    assert alt.startswith("Line chart: Threshold cascade") and "spread 10 people" in alt
     before, before_pixels = plot.get_attribute("src"), plot.screenshot()
     _shot(page, "06-explorer-before")
 
-    spread = explorer.locator(".widget-slider").filter(has_text="spread").locator(".noUi-handle").first
+    spread = explorer.get_by_role("slider", name="spread, sd (people)")
     spread.focus()
     for _ in range(15):  # 15 steps of 0.1: sd 10 -> 11.5
         page.keyboard.press("ArrowRight")
+    assert spread.get_attribute("aria-valuetext") == "11.5 people"
     page.wait_for_function(_SRC_CHANGED, arg=[plot.element_handle(), before], timeout=20_000)
     page.wait_for_function("el => el.innerText.includes('spread 11.5 people')", arg=readout.element_handle(),
                            timeout=20_000)
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=plot.element_handle(), timeout=20_000)
     _shot(page, "06-explorer-after")
-    assert plot.get_attribute("src") != before, "moving the spread slider must redraw the plot"
+    assert "spread 11.5 people" in plot.get_attribute("alt")
     assert plot.screenshot() != before_pixels, "the redrawn plot must look different"
+    table = explorer.locator("details table")
+    assert table.locator("tbody tr").count() == 11
+
+
+# --- a learner's feedback page -----------------------------------------------------------------------
+
+def test_feedback_page_has_no_serious_accessibility_violations(browser, tmp_path):
+    from course.instructor.gradebook import Gradebook
+
+    book = Gradebook(tmp_path / "gradebook.sqlite")
+    results = [
+        {"qid": "00.1", "status": "correct", "points": 1, "max_points": 1, "message": "✔ 00.1 Correct"},
+        {"qid": "00.2", "status": "incorrect", "points": 0, "max_points": 1,
+         "message": "3 items are missing. Try hint(\"00.2\")."},
+        {"qid": "00.3", "status": "not attempted", "points": 0, "max_points": 1, "message": "Not attempted yet."},
+    ]
+    book.record("ada", "00", "ada/00-start-here.ipynb", "0" * 64, {"status": "graded", "results": results})
+    book.record("ada", "01", "ada/01-the-articles-claims.ipynb", "1" * 64,
+                {"status": "failed", "reason": "the notebook is not valid JSON", "results": []})
+    (page_path,) = book.write_feedback(tmp_path / "feedback")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(page_path.as_uri())
+    _shot(page, "feedback-page")
+    found = _axe(page)
     page.close()
+    assert found == [], _report(found)
+
+
+# --- every page of the static site -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def site_pages(browser, site):
+    """Every page of ``course site`` opened from disk: the requests it made and its axe findings."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    seen = {}
+    for html in sorted(site.glob("*.html")):
+        requests.clear()
+        page.goto(html.as_uri(), wait_until="networkidle")
+        if html.name == "index.html":
+            _shot(page, "site-index")
+        seen[html.name] = {"requests": list(requests), "axe": _axe(page)}
+    page.close()
+    assert len(seen) == len(MODULES) + 1
+    return seen
+
+
+def test_site_pages_load_nothing_from_outside_their_folder(site_pages, site):
+    root = site.resolve().as_uri() + "/"
+    for name, seen in site_pages.items():
+        outside = [u for u in seen["requests"] if not u.startswith((root, "data:", "blob:", "about:"))]
+        assert outside == [], f"{name} requested {outside[:5]}"
+        assert any(u.startswith(root) for u in seen["requests"]), f"{name}: the network log saw nothing"
+
+
+def test_site_pages_have_no_serious_accessibility_violations(site_pages):
+    problems = {name: _report([f for f in seen["axe"] if not f["plot"] and not f["engine"]])
+                for name, seen in site_pages.items()}
+    problems = {name: text for name, text in problems.items() if text}
+    assert problems == {}, "\n".join(f"{name}:\n{text}" for name, text in problems.items())
+
+
+#: What nbconvert writes as alt text for an image output that has none: axe accepts it, a reader learns nothing.
+NO_DESCRIPTION = "No description has been provided for this image"
+
+
+@pytest.mark.xfail(strict=True, reason="the notebooks adopt course.plots alt text in the notebook pass")
+def test_site_plots_have_text_alternatives(site):
+    bare = {page.name: page.read_text(encoding="utf-8").count(f'alt="{NO_DESCRIPTION}"') for page in site.glob("*.html")}
+    assert not any(bare.values()), f"plots without a text alternative, by page: {bare}"
+
+
+def test_site_explorers_have_text_alternatives(site):
+    html = (site / "06-cascades-and-feedback.html").read_text(encoding="utf-8")
+    assert 'alt="Line chart: Threshold cascade' in html and 'alt="Line chart: Manpower stock' in html
+
+
+def test_check_results_have_enough_contrast(site_pages):
+    grey = {name: len([f for f in seen["axe"] if f["engine"]]) for name, seen in site_pages.items()}
+    assert not any(grey.values()), f"check results below 4.5:1 contrast, by page: {grey}"

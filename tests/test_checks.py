@@ -382,3 +382,20 @@ def test_a_fact_check_is_revalidated_and_its_problems_are_the_message():
     assert not bad.correct and "cites no evidence" in bad.message
     typed = evaluate(fq, [], {})
     assert not typed.correct and "Pass your fact-check itself" in typed.message and typed.mistake == "format"
+
+
+def _contrast(hex_colour: str) -> float:
+    """WCAG contrast ratio of a colour against white."""
+    def channel(x: float) -> float:
+        return x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(hex_colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_every_result_headline_is_readable_against_white():
+    from course.checks._engine import Result
+
+    for status, colour in Result._TEXT.items():
+        assert _contrast(colour) >= 4.5, (status, colour, round(_contrast(colour), 2))
+    assert set(Result._TEXT) == set(Result._COLOURS)

@@ -30,12 +30,13 @@ def _pyproject():
 
 
 def _conda_dependencies() -> dict[str, str]:
+    """Top-level conda packages, and the PyPI-only ones listed under ``pip:`` (not the ``-e .``)."""
     deps, in_deps = {}, False
     for line in (ROOT / "environment.yml").read_text().splitlines():
         if line.startswith("dependencies:"):
             in_deps = True
             continue
-        m = re.match(r"^  - ([^\s#:]+)\s*$", line)
+        m = re.match(r"^  - ([^\s#:]+)\s*$", line) or re.match(r"^      - ([A-Za-z][^\s#:]*)\s*$", line)
         if in_deps and m:
             name, bound = _requirement(m.group(1))
             if name not in {"python", "pip"}:
@@ -84,6 +85,7 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_carries_package_data_and_student_copies_only(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "course/__init__.py" in names and "course/_data/manifest.json" in names
+    assert "course/_lab/labconfig/page_config.json" in names  # course lab switches JupyterLab news off with it
     data_files = {n.removeprefix("course/_data/") for n in names if n.startswith("course/_data/")}
     listed = {e["path"] for e in json.loads((ROOT / "data" / "manifest.json").read_text())["files"]}
     assert listed <= data_files

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from course.checks import modules
-from course.instructor.site import build_site
 
 
 class Links(HTMLParser):
@@ -21,13 +20,6 @@ class Links(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "a":
             self.hrefs += [v for k, v in attrs if k == "href" and v]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    build_site(out=out)
-    return out
 
 
 @pytest.mark.slow
@@ -69,4 +61,42 @@ def test_widgets_show_their_static_fallback_and_nothing_loads_from_a_cdn(site):
         assert "application/vnd.jupyter.widget-view+json" not in html, page.name
         assert "unpkg.com" not in html and "cdn.jsdelivr.net/npm/@jupyter-widgets" not in html, page.name
     explorer = (site / "05-hidden-numbers.html").read_text(encoding="utf-8")
-    assert explorer.count("<img") >= 2, "module 05's explorers should show their plot images"
+    assert explorer.count("<img") >= 3, "module 05's two explorers and its plot should show their images"
+    assert explorer.count("<figure") == 2, "each explorer's static view is a figure with its plot"
+    assert explorer.count("<details><summary>Data table") == 2, "and a data table"
+
+
+class Sources(HTMLParser):
+    """Every address a page would load by itself (not the links a reader may follow)."""
+
+    def __init__(self):
+        super().__init__()
+        self.loads = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in {"script", "img", "iframe", "audio", "video", "source", "embed"} and attrs.get("src"):
+            self.loads.append(attrs["src"])
+        if tag == "link" and attrs.get("href"):
+            self.loads.append(attrs["href"])
+
+
+@pytest.mark.slow
+def test_pages_load_nothing_from_outside_the_site(site):
+    for page in site.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        parser = Sources()
+        parser.feed(html)
+        outside = [u for u in parser.loads if not u.startswith("data:") and not (site / u.split("#")[0]).is_file()]
+        assert outside == [], f"{page.name} loads {outside[:3]}"
+        assert "<script" not in html, f"{page.name} has a script (require.js, MathJax, a widget renderer?)"
+        css_urls = [u for u in re.findall(r"url\(\s*['\"]?([^'\")]+)", html) if not u.startswith("data:")]
+        assert css_urls == [], f"{page.name} styles load {css_urls[:3]}"
+
+
+@pytest.mark.slow
+def test_site_prints_one_progress_line_per_page_and_nothing_else(site_build):
+    _, run = site_build
+    lines = run.stderr.splitlines()
+    assert lines == [f"[{i}/{len(modules())}] rendering {m.notebook} …" for i, m in enumerate(modules(), 1)], run.stderr
+    assert "Wrote" in run.stdout and "without encryption" not in run.stdout

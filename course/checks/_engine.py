@@ -135,8 +135,10 @@ class Result:
         return self.correct
 
     _ICONS = {CORRECT: "✔", INCORRECT: "✘", NOT_ATTEMPTED: "○", SUBMITTED: "✎"}
-    # Okabe–Ito colours; the icon and the word carry the meaning, colour only supports it.
+    # Okabe–Ito colours for the border; the icon and the word carry the meaning, colour only supports it.
     _COLOURS = {CORRECT: "#0072B2", INCORRECT: "#D55E00", NOT_ATTEMPTED: "#777777", SUBMITTED: "#009E73"}
+    # The headline's text in darker shades of the same hues: at least 4.5:1 against white (WCAG AA).
+    _TEXT = {CORRECT: "#0072B2", INCORRECT: "#B34700", NOT_ATTEMPTED: "#6B6B6B", SUBMITTED: "#007A5A"}
 
     def _headline(self) -> str:
         label = {
@@ -169,7 +171,7 @@ class Result:
             why = f"<div><i>Why it matters:</i> {escape(self.why)}</div>"
         return (
             f"<div style='border-left:4px solid {colour};padding:4px 8px;margin:2px 0'>"
-            f"<b style='color:{colour}'>{escape(self._headline())}</b>"
+            f"<b style='color:{self._TEXT[self.status]}'>{escape(self._headline())}</b>"
             f"<div>{escape(self.message)}</div>{why}</div>"
         )
 

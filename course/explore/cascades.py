@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from course._controls import IntSlider, Live, Picture, Slider
 from course.models import cascade, manpower
 from course.plots import PALETTE
 
@@ -174,7 +175,7 @@ except ImportError:  # pragma: no cover - keeps the import honest if ipywidgets 
 
 
 class _Explorer(_Base):
-    """Sliders, a plot (an Image widget holding PNG bytes) and a readout, redrawn on every change.
+    """Sliders, a plot (a Picture with a text alternative) and a readout, redrawn on every change.
 
     Subclasses build the figure with ``animated=True`` for every artist that changes, list them
     in ``self._moving``, and implement ``_compute`` (returns the picture) and ``_update``
@@ -197,12 +198,13 @@ class _Explorer(_Base):
         legend = self.figure.axes[0].get_legend()
         self._on_top = [self.figure.canvas.copy_from_bbox(legend.get_window_extent())] if legend else []
         width, _ = self.figure.canvas.get_width_height()
-        self.image = w.Image(format="png", width=str(width), layout=w.Layout(max_width="100%", height="auto"))
-        self.readout = w.HTML()
+        self.image = Picture(width=width)
+        self.readout = Live()  # read aloud after a slider moves, so the result is heard, not only seen
+        self.table = w.HTML()
         self.redraws = 0
         for control in controls.values():
             control.observe(self._on_change, names="value")
-        super().__init__([w.VBox(list(controls.values())), self.image, self.readout])
+        super().__init__([w.VBox([*controls.values(), *self._notes()]), self.image, self.readout, self.table])
         self.redraw()
 
     def _on_change(self, _change: Any) -> None:
@@ -224,18 +226,36 @@ class _Explorer(_Base):
         for pixels in self._on_top:
             canvas.restore_region(pixels)
         self.png = _encode_png(canvas)
+        self.alt = f"{self._chart()} {self.summary} {SYNTHETIC}"
+        self.image.alt = self.alt
         self.image.value = self.png
-        self.readout.value = f"<div style='max-width:46em'>{escape(self.summary)}<br><i>{SYNTHETIC}</i></div>"
+        self.readout.value = f"{escape(self.summary)}<br><i>{SYNTHETIC}</i>"
+        self.data = self._data(self.picture)
+        self.table.value = _details(self.data)
         self.redraws += 1
+
+    def _chart(self) -> str:
+        """What the plot is, for its text alternative: kind, title and axes."""
+        ax = self.figure.axes[0]
+        return f"Line chart: {ax.get_title()}. Across: {ax.get_xlabel()}; up: {ax.get_ylabel()}."
+
+    def _notes(self) -> list:
+        return []
 
     def __repr__(self) -> str:
         return f"{self.summary}\n{SYNTHETIC}"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        from course.plots import figure_html
+
         data = super()._repr_mimebundle_(**kwargs) or {}
         data["image/png"] = base64.b64encode(self.png).decode("ascii")
+        data["text/html"] = figure_html(self.png, self.alt, self.data, caption=repr(self))
         data["text/plain"] = repr(self)
         return data
+
+    def _data(self, pic: dict[str, Any]):  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def _build_figure(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -247,13 +267,18 @@ class _Explorer(_Base):
         raise NotImplementedError
 
 
-def _slider(kind: str, description: str, value: float, lo: float, hi: float, step: float, fmt: str = ""):
-    import ipywidgets as w
+def _slider(kind: str, description: str, value: float, lo: float, hi: float, step: float, fmt: str = "",
+            unit: str = ""):
+    cls = IntSlider if kind == "int" else Slider
+    return cls(value=value, min=lo, max=hi, step=step, description=description, fmt=fmt, unit=unit)
 
-    cls = w.IntSlider if kind == "int" else w.FloatSlider
-    extra = {"readout_format": fmt} if fmt else {}
-    return cls(value=value, min=lo, max=hi, step=step, description=description, continuous_update=True,
-               style={"description_width": "13em"}, layout=w.Layout(width="36em", max_width="100%"), **extra)
+
+def _details(table) -> str:
+    """The numbers behind the plot as a table a screen reader can reach (closed until opened)."""
+    from course.plots import _table_html
+
+    return (f"<details style='line-height:1.45'><summary>Data table ({len(table)} rows)</summary>"
+            f"{_table_html(table, 'The numbers in the plot above, for the current settings')}</details>")
 
 
 class CascadeExplorer(_Explorer):
@@ -262,9 +287,9 @@ class CascadeExplorer(_Explorer):
     def __init__(self, *, mean: float, sd: float, n: int, crowd: int) -> None:
         self.n = int(n)
         controls = {
-            "mean": _slider("float", "mean threshold (people)", mean, 0.0, self.n / 2, 0.5, ".1f"),
-            "sd": _slider("float", "spread, sd (people)", sd, 0.0, self.n / 4, 0.1, ".1f"),
-            "crowd": _slider("int", "random crowd #", crowd, 0, 99, 1),
+            "mean": _slider("float", "mean threshold (people)", mean, 0.0, self.n / 2, 0.5, ".1f", "people"),
+            "sd": _slider("float", "spread, sd (people)", sd, 0.0, self.n / 4, 0.1, ".1f", "people"),
+            "crowd": _slider("int", "random crowd number", crowd, 0, 99, 1),
         }
         super().__init__(controls, figsize=(7.4, 4.6))
 
@@ -297,6 +322,15 @@ class CascadeExplorer(_Explorer):
         v = self.values
         return cascade_picture(v["mean"], v["sd"], self.n, crowd=v["crowd"])
 
+    def _data(self, pic: dict[str, Any]):
+        import pandas as pd
+
+        every = max(1, (len(pic["r"]) - 1) // 10)  # eleven rows: r = 0, 10, ..., n for n = 100
+        rows = slice(None, None, every)
+        return pd.DataFrame({"r: people already acting": pic["r"][rows],
+                             "smooth curve F(r): people whose threshold is met": np.round(pic["curve"][rows], 1),
+                             f"random crowd #{pic['crowd']}: people whose threshold is met": pic["crowd_curve"][rows]})
+
     def _update(self, pic: dict[str, Any]) -> str:
         self._curve.set_data(pic["r"], pic["curve"])
         self._web.set_data(pic["web_x"], pic["web_y"])
@@ -313,8 +347,9 @@ class ManpowerExplorer(_Explorer):
         self.base_params, self.months = params, int(months)
         top = params.target
         controls = {
-            "feedback": _slider("float", "feedback strength", params.feedback, 0.0, 20.0, 0.5, ".1f"),
-            "initial": _slider("float", "strength at month 0", params.initial, 0.5 * top, top, top / 100, ",.0f"),
+            "feedback": _slider("float", "feedback strength, f (no unit)", params.feedback, 0.0, 20.0, 0.5, ".1f"),
+            "initial": _slider("float", "strength at month 0 (people)", params.initial, 0.5 * top, top, top / 100,
+                               ",.0f", "people"),
         }
         super().__init__(controls, figsize=(7.4, 4.4))
 
@@ -343,6 +378,24 @@ class ManpowerExplorer(_Explorer):
         v = self.values
         params = replace(self.base_params, feedback=float(v["feedback"]), initial=float(v["initial"]))
         return manpower_picture(params, self.months)
+
+    def _notes(self) -> list:
+        import ipywidgets as w
+
+        f_c = manpower.critical_feedback(self.base_params)
+        return [w.HTML(
+            "<div style='line-height:1.45;max-width:46em'><small>The feedback strength f scales departures with the "
+            "share of the force that is gone: departures = normal departures × (1 + f × share gone). With f = 2 and "
+            f"a tenth of the force gone, departures run 20 % above normal. Scale: 0 (no feedback) to 20; critical "
+            f"here at f = {f_c:g}.</small></div>")]
+
+    def _data(self, pic: dict[str, Any]):
+        import pandas as pd
+
+        months = np.asarray(pic["month"])
+        rows = np.isin(months, np.arange(0, months[-1] + 1, 12))
+        return pd.DataFrame({"month": months[rows], "personnel present (people)": np.round(pic["stock"][rows]),
+                             "same start, no feedback (people)": np.round(pic["baseline"][rows])})
 
     def _update(self, pic: dict[str, Any]) -> str:
         self._stock.set_data(pic["month"], pic["stock"])

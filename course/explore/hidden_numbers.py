@@ -3,7 +3,7 @@
 Thin wiring only. Every number shown comes from :mod:`course.models.underreporting` or
 :mod:`course.models.capture_recapture`; this module moves sliders, calls those functions and
 updates the artists of one reused matplotlib figure. The figure is drawn with the Agg canvas
-(no pyplot, no backend change) and shown as a PNG inside an ``ipywidgets.Image``, so a redraw
+(no pyplot, no backend change) and shown as a PNG with a text alternative (``course._controls.Picture``), so a redraw
 is one render and the explorer works the same in JupyterLab, in tests and in a static page: where
 no widget frontend runs (nbval, the static site, a terminal), the output falls back to the PNG
 of the current figure and a plain-text summary.
@@ -24,10 +24,13 @@ from __future__ import annotations
 
 import base64
 import io
+from html import escape
 from typing import Any
 
 import numpy as np
 
+from course._controls import IntSlider, Live, Picture, RangeSlider, Slider
+from course.explore.cascades import _details
 from course.models import capture_recapture as cr
 from course.models import underreporting as ur
 from course.plots import PALETTE
@@ -84,14 +87,16 @@ class _Explorer(_Box):
     def _setup(self, controls: list, note: str) -> None:
         import ipywidgets as w
 
-        self.image = w.Image(format="png", layout=w.Layout(width="auto", max_width="100%"))
-        self.summary = w.HTML(value="")
+        self.image = Picture()
+        self.summary = Live()  # read aloud after a slider moves, so the result is heard, not only seen
+        self.table = w.HTML()
+        self.note = note
         self.redraws = self.full_redraws = 0
         self._backgrounds: dict[Any, Any] = {}
         for c in controls:
             c.observe(self._on_change, names="value")
-        rows = [w.HBox(controls[i:i + 2]) for i in range(0, len(controls), 2)]
-        self.children = (*rows, self.image, self.summary, w.HTML(f"<small>{note}</small>"))
+        self.children = (*controls, self.image, self.summary, self.table,
+                         w.HTML(f"<div style='line-height:1.45;max-width:52em'><small>{note}</small></div>"))
         self.update()
 
     def _on_change(self, _change=None) -> None:
@@ -101,9 +106,15 @@ class _Explorer(_Box):
         """Recompute from the current control values and redraw (the sliders call this)."""
         view, text = self._draw()
         self.text = text
-        self.summary.value = text.replace("\n", "<br>")
+        self.summary.value = escape(text).replace("\n", "<br>")
         self.png = self._render(view)
+        ax = self.ax
+        self.alt = (f"Chart: {ax.get_title()}. Across: {ax.get_xlabel()}; up: {ax.get_ylabel()}. "
+                    + text.replace("\n", " "))
+        self.image.alt = self.alt
         self.image.value = self.png
+        self.data = self._data()
+        self.table.value = _details(self.data)
         self.redraws += 1
 
     def _render(self, view: Any) -> bytes:
@@ -122,8 +133,11 @@ class _Explorer(_Box):
         return _png(canvas)
 
     def _repr_mimebundle_(self, **kwargs):
+        from course.plots import figure_html
+
         data = super()._repr_mimebundle_(**kwargs) or {}
         data["image/png"] = base64.b64encode(self.png).decode("ascii")
+        data["text/html"] = figure_html(self.png, self.alt, self.data, caption=f"{self.text} {self.note}")
         data["text/plain"] = self.text
         return data
 
@@ -141,18 +155,14 @@ class UndercountExplorer(_Explorer):
     def __init__(self, observed: int = 1_000, p_range: tuple[float, float] = (0.1, 0.4), *,
                  label: str = "recorded count", max_observed: int | None = None, seed: int = 0,
                  draws: int = 20_000, level: float = 0.9) -> None:
-        import ipywidgets as w
         from matplotlib.patches import Rectangle
 
         super().__init__()
         self.label, self.seed, self.draws, self.level = label, seed, draws, level
         top = int(max_observed or max(50_000, 2 * int(observed)))
-        style = {"description_width": "initial"}
-        self.p_range = w.FloatRangeSlider(value=tuple(p_range), min=0.01, max=1.0, step=0.01, readout_format=".2f",
-                                          description="share recorded, p (assumed)", continuous_update=True,
-                                          style=style, layout=w.Layout(width="420px"))
-        self.observed = w.IntSlider(value=int(observed), min=0, max=top, step=1, description=label,
-                                    continuous_update=True, style=style, layout=w.Layout(width="420px"))
+        self.p_range = RangeSlider(value=tuple(p_range), min=0.01, max=1.0, step=0.01, fmt=".2f",
+                                   description="share recorded, p (assumed)")
+        self.observed = IntSlider(value=int(observed), min=0, max=top, step=1, fmt=",d", description=label)
         self.figure, ax = _figure()
         self.ax = ax
         ax.set_yscale("log")
@@ -186,6 +196,18 @@ class UndercountExplorer(_Explorer):
         # rather than the labels; the top leaves room for count / 0.01, the smallest p allowed.
         decade = 10.0 ** np.floor(np.log10(max(k, 1)))
         return (decade * 0.5, decade * 1_500)
+
+    def _data(self):
+        import pandas as pd
+
+        lo, hi = self.p_range.value
+        iv = self.result
+        return pd.DataFrame({"quantity": ["recorded count", "share recorded, p: lowest assumed",
+                                          "share recorded, p: highest assumed",
+                                          f"{iv.level:.0%} interval for the true count: low", "median",
+                                          f"{iv.level:.0%} interval for the true count: high"],
+                             "value": [f"{int(self.observed.value):,}", f"{lo:.2f}", f"{hi:.2f}",
+                                       _fmt(iv.low), _fmt(iv.median), _fmt(iv.high)]})
 
     def _draw(self) -> tuple[Any, str]:
         k = int(self.observed.value)
@@ -229,22 +251,14 @@ class RecaptureExplorer(_Explorer):
 
     def __init__(self, population: int = 2_000, p1: float = 0.2, p2: float = 0.2, dependence: float = 0.0, *,
                  replicates: int = 2_000, seed: int = 0) -> None:
-        import ipywidgets as w
-
         super().__init__()
         self.replicates, self.seed = replicates, seed
-        style = {"description_width": "initial"}
-        lay = w.Layout(width="320px")
-        self.p1 = w.FloatSlider(value=p1, min=0.02, max=0.8, step=0.01, description="chance on list 1",
-                                continuous_update=True, style=style, layout=lay)
-        self.p2 = w.FloatSlider(value=p2, min=0.02, max=0.8, step=0.01, description="chance on list 2",
-                                continuous_update=True, style=style, layout=lay)
-        self.dependence = w.FloatSlider(value=dependence, min=-0.9, max=0.9, step=0.05,
-                                        description="dependence between lists", continuous_update=True,
-                                        style=style, layout=lay)
-        self.population = w.IntSlider(value=population, min=100, max=20_000, step=100,
-                                      description="hidden population (synthetic)", continuous_update=True,
-                                      style=style, layout=lay)
+        self.p1 = Slider(value=p1, min=0.02, max=0.8, step=0.01, fmt=".2f", description="chance on list 1")
+        self.p2 = Slider(value=p2, min=0.02, max=0.8, step=0.01, fmt=".2f", description="chance on list 2")
+        self.dependence = Slider(value=dependence, min=-0.9, max=0.9, step=0.05, fmt=".2f",
+                                 description="dependence between lists")
+        self.population = IntSlider(value=population, min=100, max=20_000, step=100, fmt=",d",
+                                    description="hidden population (synthetic)", unit="people")
         self.figure, ax = _figure()
         self.ax = ax
         ax.set_xlim(self.BINS[0], self.BINS[-1])
@@ -265,6 +279,14 @@ class RecaptureExplorer(_Explorer):
         self._setup([self.p1, self.p2, self.dependence, self.population],
                     "Synthetic data: the population and both lists are simulated. The estimator assumes a closed "
                     "population, equal catchability and independent lists; the dependence slider breaks the last.")
+
+    def _data(self):
+        import pandas as pd
+
+        shares = self._bars.get_data().values
+        edges = self.BINS
+        return pd.DataFrame({"Chapman estimate ÷ true population": [f"{a:.1f} to {b:.1f}" for a, b in zip(edges[:-1], edges[1:])],
+                             "share of simulated pairs of lists": np.round(shares, 3)})
 
     def _draw(self) -> tuple[Any, str]:
         params = cr.ListParams(int(self.population.value), float(self.p1.value), float(self.p2.value),
