@@ -75,8 +75,13 @@ class Capture:
         self._send(qid, {"calls": [self._call(fn, args, hidden=False) for args in self._cases(cases)]})
 
     def begin(self) -> None:
-        """Before the submission's first cell: publish what the checker looks like (see :func:`fingerprint`)."""
+        """Before the submission's first cell: publish what the checker looks like (see :func:`fingerprint`),
+        and start watching what the submission's code tries to do (:class:`Audit`)."""
+        import sys
+
         self._publish({self._mime: {"qid": "", "nonce": self._nonce, "fingerprint": fingerprint()}}, metadata={})
+        self._tried = Audit()
+        sys.addaudithook(self._tried)
 
     def finish(self, hidden: Mapping[str, str], after: dict[str, str] | None = None) -> None:
         """After every cell: try each kept function on its hidden inputs, then report answer-key reads and
@@ -85,8 +90,9 @@ class Capture:
             fn = self._held.get(qid)
             if fn is not None:
                 self._send(qid, {"hidden": [self._call(fn, args, hidden=True) for args in self._cases(cases)]})
+        tried = self._tried.report() if getattr(self, "_tried", None) is not None else []
         self._publish({self._mime: {"qid": "", "nonce": self._nonce, "audit": sorted(set(self._audit)),
-                                    "fingerprint_after": after or {}}}, metadata={})
+                                    "fingerprint_after": after or {}, "tried": tried}}, metadata={})
 
     def watch_answer_key(self) -> None:
         """Record every call of a question's reference code from here on (in grading, only learner code calls it)."""
@@ -154,3 +160,83 @@ def fingerprint() -> dict[str, str]:
         pass
     out["sys.trace"] = str(sys.gettrace() is not None or sys.getprofile() is not None)
     return out
+
+
+class Audit:
+    """What a submission's code tried to do, seen by a Python audit hook (which no code can remove once added).
+
+    It records attempts, whether they succeeded or not: writing outside the kernel's own folders,
+    reading outside what the sandbox shows (the instructor's files, other learners'), looking at
+    other processes in /proc, and using the network. Library code does none of these while a
+    notebook runs, so each is a sign of an attack; :meth:`report` lists them for the grader.
+    """
+
+    _WRITE_FLAGS = 0o1 | 0o2 | 0o100 | 0o1000 | 0o2000  # O_WRONLY O_RDWR O_CREAT O_TRUNC O_APPEND
+
+    def __init__(self) -> None:
+        import os
+        import sys
+
+        home = os.path.realpath(os.path.expanduser("~"))
+        own = os.path.realpath(os.path.join(os.getcwd(), os.pardir))
+        self.writable = tuple({own, "/tmp", home, "/dev/null", "/dev/shm", "/dev/tty", "/dev/pts"})
+        readable = {own, "/tmp", home, "/usr", "/etc", "/dev", "/sys", "/proc/self", "/proc/thread-self",
+                    os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
+        import course
+        from course.data import data_dir
+
+        package = os.path.realpath(os.path.dirname(course.__file__))
+        checkout = os.path.dirname(package)  # in a checkout only course/ and data/ are the learners' part
+        readable |= {os.path.realpath(p) for p in sys.path if p and os.path.isabs(p) and os.path.realpath(p) != checkout}
+        readable |= {package, os.path.realpath(data_dir())}
+        self.readable = tuple(readable)
+        self.pid = str(os.getpid())
+        self.seen: dict[str, str] = {}
+
+    @staticmethod
+    def _under(path: str, roots: tuple[str, ...]) -> bool:
+        return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+
+    def _note(self, what: str, detail: str) -> None:
+        self.seen.setdefault(what, detail[:160])
+
+    def __call__(self, event: str, args: tuple) -> None:
+        if event == "open":
+            self._open(*args[:3])
+        elif event == "sqlite3.connect" and args and isinstance(args[0], (str, bytes)) and args[0] not in (":memory:", ""):
+            self._open(args[0], "r+")
+        elif event in ("os.mkdir", "os.rename", "os.remove", "os.rmdir", "os.symlink", "os.link", "os.chmod",
+                       "os.truncate", "shutil.rmtree") and args:
+            self._open(args[0], "w")
+        elif event in ("os.listdir", "os.scandir") and args and str(args[0]).rstrip("/") == "/proc":
+            self._note("looked for other processes in /proc", "/proc")
+        elif event in ("socket.connect", "socket.bind", "socket.sendto") and len(args) > 1:
+            address = args[1]
+            if not isinstance(address, (str, bytes)):  # a Unix socket path is local; anything else is the network
+                self._note("tried to use the network", repr(address))
+
+    def _open(self, path, mode=None, flags=0) -> None:
+        import os
+
+        if isinstance(path, int):
+            return
+        try:
+            p = os.path.abspath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            return
+        if p.startswith("/proc/"):
+            part = p.split("/")[2]
+            if part.isdigit() and part not in (self.pid, "1"):
+                self._note("looked at another process in /proc", p)
+            return
+        writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool((flags or 0) & self._WRITE_FLAGS)
+        if writing and not self._under(p, self.writable):
+            self._note("tried to write outside its own folder", p)
+        elif not writing and not self._under(p, self.readable):
+            self._note("tried to read files the sandbox does not show", p)
+        elif self._under(p, self.writable) and not os.path.exists(os.path.dirname(p)):
+            # in the kernel's own, private folders a path whose folder is not there was guessed (the grader's, a classmate's)
+            self._note("tried to reach files the sandbox does not show", p)
+
+    def report(self) -> list[str]:
+        return [f"{what} ({detail})" for what, detail in sorted(self.seen.items())]

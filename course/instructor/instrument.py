@@ -233,6 +233,7 @@ def collect(cells: list[Any], nonce: str) -> Collected:
                 audit = [str(x) for x in item["audit"]]
                 if isinstance(item.get("fingerprint_after"), dict):
                     after = item["fingerprint_after"]
+                tampering += [str(t) for t in item.get("tried", []) if isinstance(t, str)]
                 continue
             answer = item.get("answer")
             if not isinstance(answer, dict):

@@ -91,6 +91,10 @@ class ZygoteProvisioner(LocalProvisioner):
         why = "no zygote in this run" if run is None or run.zygote is None else ""
         if not why and not _forkable(cmd):
             why = f"the kernel command is not this interpreter's ipykernel_launcher: {cmd[:3]}"
+        if not why and run.sandbox is not None:
+            from course.instructor.sandbox import share
+
+            share(Path(run.sandbox["scratch"]), Path(str(kwargs.get("cwd") or os.getcwd())).parent)
         if not why:
             try:
                 pid = await asyncio.to_thread(run.zygote.spawn, cmd[3:], dict(kwargs.get("env") or {}),
@@ -280,7 +284,7 @@ def _allowed_env(home: str) -> dict[str, str]:
     """The environment a grading process gets: an allow-list, nothing of the instructor's own."""
     env = {"PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
            "HOME": home, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "dumb", "MPLBACKEND": "Agg",
-           "PYTHONNOUSERSITE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     if os.environ.get("COURSE_DATA_DIR"):
         env["COURSE_DATA_DIR"] = os.environ["COURSE_DATA_DIR"]

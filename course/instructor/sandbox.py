@@ -34,6 +34,7 @@ from pathlib import Path
 __all__ = ["HOME", "Limits", "SandboxUnavailable", "enter", "outer_command", "problem"]
 
 HOME = "/home/learner"
+NOBODY = 65534  # the user a kernel runs as when the grader runs as root
 _HOLD = "/.own"  # where a kernel's own folder waits while everything around it is covered
 
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x20000000, 0x08000000, 0x10000000
@@ -84,6 +85,11 @@ def enter(own: str, scratch: str, limits: Limits) -> None:
     handle on the kernel): it forwards interrupts to the kernel, waits, and exits with its status.
     """
     libc = _libc()
+    if os.getuid() == 0:  # as root, become nobody first: root is exempt from the process limit, nobody is not
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+        libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # a uid change clears it, and its /proc/self files would stay root's
     uid, gid = os.getuid(), os.getgid()
     _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
     with open("/proc/self/setgroups", "w") as f:
@@ -164,6 +170,15 @@ def _drop_privileges(libc) -> None:
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
+def share(scratch: Path, own: Path | None = None) -> None:
+    """Let a kernel reach its own folder: others may pass through the run's folder (not list it), and when
+    the grader is root (its kernels run as nobody), the kernel's folder becomes nobody's."""
+    os.chmod(scratch, 0o711)
+    if own is not None and os.geteuid() == 0:
+        for p in [own, *own.rglob("*")]:
+            os.chown(p, NOBODY, NOBODY)
+
+
 # --- the outer sandbox -------------------------------------------------------------------------------
 
 
@@ -220,12 +235,21 @@ def outer_command(command: list[str], *, scratch: Path, env: dict[str, str], sea
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise SandboxUnavailable(problem() or "bubblewrap is not installed")
-    course_args, _ = _course_binds(sealed or {})
-    args = [bwrap, "--unshare-user", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+    course_args, roots = _course_binds(sealed or {})
+    # bubblewrap makes the folders above a bound path private to root; nobody (the kernels, under a root grader)
+    # must pass through them: make them first, readable and searchable by all
+    ancestors = sorted({str(a) for r in [*roots, str(scratch)] for a in Path(r).parents if str(a) not in ("/", "/tmp")},
+                       key=lambda a: (a.count("/"), a))
+    parents = [arg for a in ancestors if not a.startswith("/tmp/") for arg in ("--perms", "0755", "--dir", a)]
+    # Run by root, the sandbox keeps root's user namespace (its kernels become nobody, for whom the process limit
+    # holds), with only the capabilities to do so; otherwise it gets a user namespace of its own.
+    users = ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"] if os.geteuid() == 0 else ["--unshare-user"]
+    args = [bwrap, *users, "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--die-with-parent", "--new-session", "--clearenv",
             *_system_binds(),
             "--bind", "/proc", "/proc",  # kernels mount their own /proc, which needs a fully visible one here
-            "--dev", "/dev", "--tmpfs", "/tmp", "--dir", HOME, "--dir", _HOLD, *course_args,
+            "--dev", "/dev", "--tmpfs", "/tmp", "--perms", "0755", "--dir", "/home", "--perms", "1777", "--dir", HOME,
+            "--perms", "0755", "--dir", _HOLD, *parents, *course_args,
             "--bind", str(scratch), str(scratch), "--chdir", str(scratch)]
     for key, value in sorted(env.items()):
         args += ["--setenv", key, value]
@@ -253,6 +277,7 @@ def problem() -> str | None:
     with tempfile.TemporaryDirectory(prefix="rtr-probe-") as tmp:
         work = Path(tmp) / "k"
         work.mkdir()
+        share(Path(tmp), work)
         try:
             cmd = outer_command([sys.executable, "-c", probe, str(work)], scratch=Path(tmp),
                                 env={"PATH": "/usr/bin:/bin", "HOME": HOME})
