@@ -2,7 +2,8 @@
 
 Builds 20 submissions of module 00 (10 correct, 5 partly wrong, 3 blank, 1 infinite loop,
 1 raising), then times:
-- `course grade` with 2 workers (cell limit 5 s);
+- `course grade` with 2 workers (cell limit 5 s), sandboxed (the default) and with
+  `--unsafe-no-sandbox` (the sandbox's cost);
 - the same notebooks with plain nbclient, one fresh kernel each, serially and with 2 workers
   (no grading at all: the floor any grader pays to run the code);
 - nbgrader's `autograde` on the same notebooks as an nbgrader assignment (course folder with
@@ -81,10 +82,12 @@ def nbclient_floor(paths: list[Path], workers: int) -> tuple[float, float]:
     return time.perf_counter() - start, _cpu() - cpu
 
 
-def course_grade(folder: Path) -> tuple[float, float]:
+def course_grade(folder: Path, *, sandbox: bool = True) -> tuple[float, float]:
     cpu, start = _cpu(), time.perf_counter()
-    subprocess.run([sys.executable, "-m", "course", "grade", str(folder / "subs"), "--out", str(folder / "results"),
-                    "--workers", "2", "--cell-timeout", "5"], check=True, capture_output=True)
+    out = folder / ("results" if sandbox else "results-unsafe")
+    subprocess.run([sys.executable, "-m", "course", "grade", str(folder / "subs"), "--out", str(out),
+                    "--workers", "2", "--cell-timeout", "5", *([] if sandbox else ["--unsafe-no-sandbox"])],
+                   check=True, capture_output=True)
     return time.perf_counter() - start, _cpu() - cpu
 
 
@@ -178,13 +181,16 @@ if __name__ == "__main__":
         (serial, serial_cpu) = nbclient_floor(paths, 1)
         (floor, floor_cpu) = nbclient_floor(paths, 2)
         (ours, ours_cpu) = course_grade(folder)
+        (bare, bare_cpu) = course_grade(folder, sandbox=False)
         measured, note = (None, "skipped (--no-nbgrader)") if "--no-nbgrader" in sys.argv else nbgrader(folder, paths)
         print("20 submissions of module 00 (10 correct, 5 partly wrong, 3 blank, 1 loop, 1 raising); "
               "wall-clock seconds, and CPU seconds of all processes involved (kernels included)")
         print(f"nbclient, serial (1 kernel at a time)     : {serial:6.1f} s  (CPU {serial_cpu:6.1f} s)")
         print(f"nbclient, 2 workers (the floor)           : {floor:6.1f} s  (CPU {floor_cpu:6.1f} s)")
-        print(f"course grade, 2 workers                   : {ours:6.1f} s  (CPU {ours_cpu:6.1f} s)   "
+        print(f"course grade, 2 workers, sandboxed        : {ours:6.1f} s  (CPU {ours_cpu:6.1f} s)   "
               f"course grade / floor = {ours / floor:4.2f}x (goal <= 1.3x)")
+        print(f"course grade, 2 workers, --unsafe-no-sandbox: {bare:6.1f} s  (CPU {bare_cpu:6.1f} s)   "
+              f"sandbox cost = {ours / bare:4.2f}x wall, {ours_cpu / bare_cpu:4.2f}x CPU")
         ours_points = _points(folder / "results" / "gradebook.sqlite", "SELECT sum(points) FROM results")
         if measured is not None:
             theirs, theirs_cpu = measured

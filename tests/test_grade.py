@@ -72,6 +72,9 @@ def graded(tmp_path_factory):
     reordered["cells"].append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
                                "source": 'n_sentences = 20\nlongest_first = [3, 4, 5, 2, 1, 6]'})
     _put(subs, "deleted-checks", reordered)  # check cells deleted, answers retyped at the end
+    gone = json.loads(json.dumps(right))
+    gone["cells"] = [c for c in gone["cells"] if not c["source"].startswith("words_per_section = ")]
+    _put(subs, "deleted-cell", gone)  # the cell that makes the table 00.2 sorts is gone
     duplicated = json.loads(json.dumps(right))
     duplicated["cells"] += [c for c in right["cells"] if "check(" in c["source"]]
     _put(subs, "duplicated", duplicated)
@@ -123,7 +126,7 @@ def _rows(out: Path) -> dict[str, dict]:
 @pytest.mark.slow
 def test_every_submission_ends_with_a_row_and_a_reason(graded):
     rows = _rows(graded["out"])
-    assert len(rows) == 29, "28 learners, and a row for the file that is not a notebook"
+    assert len(rows) == 30, "29 learners, and a row for the file that is not a notebook"
     assert graded["summary"]["not_submissions"] == [("notes.txt", "not a notebook (.ipynb)")]
     assert rows["(no learner)"]["status"] == "skipped" and rows["(no learner)"]["reason"] == "not a notebook (.ipynb)"
     for learner in ("invalid-json", "truncated", "nbformat3", "binary"):
@@ -140,6 +143,17 @@ def test_answers_are_graded_on_what_was_computed(graded):
     assert rows["deleted-checks"]["points"]["00.1"] == 1 and rows["deleted-checks"]["points"]["00.2"] == 1
     assert rows["duplicated"]["points"] == rows["correct"]["points"]
     assert "could not be computed" in rows["raises"]["messages"]["00.2"] and rows["raises"]["points"]["00.1"] == 1
+
+
+@pytest.mark.slow
+def test_feedback_on_a_broken_notebook_names_the_first_failing_cell_and_what_it_defines(graded):
+    rows = _rows(graded["out"])
+    raised = rows["raises"]
+    assert "defines longest_first" in raised["reason"] and "ZeroDivisionError" in raised["reason"], "recorded, not lost"
+    assert "stopped with ZeroDivisionError" in raised["messages"]["00.2"]
+    gone = rows["deleted-cell"]["messages"]["00.2"]
+    assert "words_per_section" in gone and "No cell of your notebook defines words_per_section" in gone, gone
+    assert "code cell" in gone and "restore that cell" in gone
     non_utf8_name = next(k for k in rows if k.startswith("caf"))
     assert rows[non_utf8_name]["points"]["00.1"] == 1
 
@@ -230,14 +244,14 @@ def test_rerun_is_idempotent_and_resumes_only_what_is_missing(graded):
     out = graded["out"]
     before = (out / "gradebook.sqlite").read_bytes()
     again = grade(submissions=graded["subs"], out=out, workers=2, settings=FAST, progress=False)
-    assert again["graded"] == 0 and again["skipped_unchanged"] == 28
+    assert again["graded"] == 0 and again["skipped_unchanged"] == 29
     assert (out / "gradebook.sqlite").read_bytes() == before
     db = sqlite3.connect(out / "gradebook.sqlite")
     with db:
         db.execute("DELETE FROM results WHERE key LIKE 'partly/%'")
         db.execute("DELETE FROM submissions WHERE key LIKE 'partly/%'")  # as if killed before this one
     resumed = grade(submissions=graded["subs"], out=out, workers=2, settings=FAST, progress=False)
-    assert resumed["graded"] == 1 and resumed["skipped_unchanged"] == 27
+    assert resumed["graded"] == 1 and resumed["skipped_unchanged"] == 28
     assert _rows(out)["partly"]["points"]["00.2"] == 1
 
 

@@ -97,7 +97,11 @@ async def _grade_one(batch: _Batch, sub, kernel) -> dict[str, Any]:
         record["status"] = "failed"
         return record
     found = collect(node.cells, prepared.nonce)
-    record["answers"], audit = found.answers, found.audit
+    record["answers"], audit, record["failures"] = found.answers, found.audit, found.failures
+    if found.failures and not reason:  # a cell that raised is recorded, with what it was meant to define
+        first = found.failures[0]
+        record["reason"] = (f"cell {first['cell']} (which defines {', '.join(first['defines'][:3]) or 'nothing'}) "
+                            f"stopped with {first['error']}")
     record["flags"] += found.tampering
     if not any(c.metadata.get("tags") == ["grader"] and c.get("outputs") for c in node.cells[-1:]) and not reason:
         record["flags"].append("the grader's last cell reported nothing (the kernel was stopped or rewired)")
@@ -193,7 +197,7 @@ def _result(module, record: dict[str, Any], settings: GradeSettings, exam: bool 
     if "answers" not in record or not isinstance(resolution, Resolution):
         return out
     try:
-        out["results"] = score(module, resolution, record["answers"])
+        out["results"] = score(module, resolution, record["answers"], record.get("failures", []))
     except Exception as exc:  # noqa: BLE001
         out.update(status="failed", reason=f"grading stopped: {type(exc).__name__}: {exc}"[:300], results=[])
     if exam:

@@ -14,7 +14,7 @@ import ast
 import json
 import secrets
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -89,24 +89,51 @@ def node_module(node: ast.AST) -> str:
     return getattr(node, "module", None) or ""
 
 
-def starter_expressions(module: str, layout) -> dict[str, str]:
-    """The answer name each question is checked with in the student copy (names only, never literals)."""
+def defines(source: str) -> set[str]:
+    """The names a cell's code assigns, defines or imports (what a later cell may need from it)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.col_offset == 0:
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names if a.name != "*"}
+    return names
+
+
+def copy_facts(module: str, layout) -> tuple[dict[str, str], dict[str, int]]:
+    """From the module's student copy: the answer name each question is checked with (names only, never
+    literals), and the code cell (numbered from 1) that first defines each name."""
     with tempfile.TemporaryDirectory() as tmp:
         if layout.sources is None and layout.packaged_notebooks is None:
-            return {}
+            return {}, {}
         if layout.sources is not None and not any(p.name[:2] == module for p in layout.sources.glob("*.ipynb")):
-            return {}
+            return {}, {}
         folder = layout.student_notebooks(Path(tmp), modules=[module])
         for nb_path in folder.glob(f"{module}-*.ipynb"):
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
             exprs: dict[str, str] = {}
-            for cell in nb["cells"]:
-                if cell["cell_type"] == "code":
-                    for qid, expr in check_calls("".join(cell["source"])):
-                        if expr.isidentifier():
-                            exprs.setdefault(qid, expr)
-            return exprs
-    return {}
+            where: dict[str, int] = {}
+            code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+            for number, cell in enumerate(code, start=1):
+                source = "".join(cell["source"])
+                for qid, expr in check_calls(source):
+                    if expr.isidentifier():
+                        exprs.setdefault(qid, expr)
+                for name in defines(source):
+                    where.setdefault(name, number)
+            return exprs, where
+    return {}, {}
+
+
+def starter_expressions(module: str, layout) -> dict[str, str]:
+    """The answer name each question is checked with in the student copy (names only, never literals)."""
+    return copy_facts(module, layout)[0]
 
 
 @dataclass(frozen=True)
@@ -190,11 +217,13 @@ def prepare(nb: dict[str, Any], questions: dict[str, Any], cases: dict[str, list
 
 @dataclass
 class Collected:
-    """What a run's grader cells reported: answers by question, answer-key reads, and signs of tampering."""
+    """What a run's grader cells reported: answers by question, answer-key reads, signs of tampering, and the
+    learner's cells that stopped with an error (numbered among the submission's code cells, with what each defines)."""
 
     answers: dict[str, Any]
     audit: list[str]
     tampering: list[str]
+    failures: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _changed(before: dict[str, str], after: dict[str, str]) -> list[str]:
@@ -212,13 +241,21 @@ def collect(cells: list[Any], nonce: str) -> Collected:
     hidden: dict[str, Any] = {}
     audit: list[str] = []
     tampering: list[str] = []
+    failures: list[dict[str, Any]] = []
     before: dict[str, str] | None = None
     after: dict[str, str] | None = None
+    number = 0
     for cell in cells:
         tags = cell.metadata.get("tags", [])
         if not tags:  # only the grader's own cells count; a grader output in a learner's cell is a forgery
+            number += 1
             if any(ANSWER_MIME in o.get("data", {}) for o in cell.get("outputs", [])):
                 tampering.append("published a grader output from its own cell")
+            for o in cell.get("outputs", []):
+                if o.get("output_type") == "error":
+                    failures.append({"cell": number, "defines": sorted(defines(cell.get("source", ""))),
+                                     "error": f"{o.get('ename')}: {o.get('evalue')}"[:200]})
+                    break
             continue
         for o in cell.get("outputs", []):
             item = o.get("data", {}).get(ANSWER_MIME)
@@ -254,4 +291,4 @@ def collect(cells: list[Any], nonce: str) -> Collected:
         if changed:
             more = f" and {len(changed) - 4} more" if len(changed) > 4 else ""
             tampering.append(f"changed the checker while it ran: {', '.join(changed[:4])}{more}")
-    return Collected(answers, audit, sorted(set(tampering)))
+    return Collected(answers, audit, sorted(set(tampering)), failures)

@@ -9,6 +9,7 @@ kernel sent (plain data, see :mod:`course.checks._codec`) into results with
 
 from __future__ import annotations
 
+import re
 import runpy
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,12 +42,13 @@ class ModuleSpec:
     questions: tuple
     hidden: dict[str, list[tuple]]
     starters: dict[str, str]
+    defined_in: dict[str, int] = field(default_factory=dict)  # name -> the student copy's code cell that defines it
 
     @classmethod
     def load(cls, module: str, layout: Layout) -> ModuleSpec:
         """Load a module's questions, hidden tests and answer names; refuse if a question's hidden tests are missing."""
         from course.checks import questions
-        from course.instructor.instrument import starter_expressions
+        from course.instructor.instrument import copy_facts
 
         qs = tuple(questions(module))
         sealed = [q.id for q in qs if q.sealed]
@@ -64,7 +66,8 @@ class ModuleSpec:
                 f"{'has' if len(lacking) == 1 else 'have'} hidden tests, and this grader does not have them ({where}). "
                 "An installed course never carries hidden tests: grade from the instructor's checkout, or pass "
                 "--instructor-dir. Nothing was graded.")
-        return cls(module, qs, hidden, starter_expressions(module, layout))
+        starters, defined_in = copy_facts(module, layout)
+        return cls(module, qs, hidden, starters, defined_in)
 
 
 @dataclass
@@ -182,8 +185,34 @@ def _value(call: dict[str, Any]) -> Any:
     return decode(call["value"]) if "value" in call else None
 
 
-def score(module: ModuleSpec, resolution: Resolution, answers: dict[str, Any]) -> list[dict[str, Any]]:
-    """One result per question of the module, compared in this process by ``evaluate`` (as ``check()`` does)."""
+_UNDEFINED = re.compile(r"name '(\w+)' is not defined")
+
+
+def explain_failure(error: str, failures: list[dict[str, Any]], module: ModuleSpec) -> str:
+    """What made an answer uncomputable, traced to the first cell that failed and what it was meant to define."""
+    m = _UNDEFINED.search(error)
+    missing = m.group(1) if m else None
+    for f in failures:
+        if missing in f["defines"] or (missing is None and f is failures[0]):
+            more = explain_failure(f["error"], [g for g in failures if g is not f], module) if f["error"] != error else ""
+            return (f" Cell {f['cell']} of your notebook, which defines {', '.join(f['defines'][:3]) or 'nothing'}, "
+                    f"stopped with {f['error']}: fix that cell first.{more}")
+    if missing is not None and missing in module.defined_in:
+        defined = {n for f in failures for n in f["defines"]}
+        if missing not in defined:
+            return (f" No cell of your notebook defines {missing} any more (in the course's copy it is defined in "
+                    f"code cell {module.defined_in[missing]}): restore that cell and run every cell from the top.")
+    return ""
+
+
+def score(module: ModuleSpec, resolution: Resolution, answers: dict[str, Any],
+          failures: list[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    """One result per question of the module, compared in this process by ``evaluate`` (as ``check()`` does).
+
+    ``failures`` are the learner's cells that stopped with an error; an answer that could not be
+    computed is traced back to the first of them (or to a cell that is gone).
+    """
+    failures = list(failures)
     results = []
     for q in module.questions:
         params = resolution.values(q.id)
@@ -195,8 +224,9 @@ def score(module: ModuleSpec, resolution: Resolution, answers: dict[str, Any]) -
                             "message": "No answer found: the check call and the answer's name are missing or never ran."})
             continue
         if "error" in payload:
+            why = explain_failure(payload["error"], failures, module)
             results.append({**base, "status": INCORRECT, "mistake": "answer-raised",
-                            "message": f"Your answer could not be computed: {payload['error']}"[:300]})
+                            "message": (f"Your answer could not be computed: {payload['error'][:200]}." + why)[:600]})
             continue
         try:
             if "calls" in payload:
