@@ -187,16 +187,18 @@ if __name__ == "__main__":
               "wall-clock seconds, and CPU seconds of all processes involved (kernels included)")
         print(f"nbclient, serial (1 kernel at a time)     : {serial:6.1f} s  (CPU {serial_cpu:6.1f} s)")
         print(f"nbclient, 2 workers (the floor)           : {floor:6.1f} s  (CPU {floor_cpu:6.1f} s)")
-        print(f"course grade, 2 workers, sandboxed        : {ours:6.1f} s  (CPU {ours_cpu:6.1f} s)   "
+        # CPU time of kernels that live in the sandbox's namespaces does not all reach this process's rusage,
+        # so the sandboxed run is compared by wall-clock time only.
+        print(f"course grade, 2 workers, sandboxed        : {ours:6.1f} s  (CPU not measurable)   "
               f"course grade / floor = {ours / floor:4.2f}x (goal <= 1.3x)")
         print(f"course grade, 2 workers, --unsafe-no-sandbox: {bare:6.1f} s  (CPU {bare_cpu:6.1f} s)   "
-              f"sandbox cost = {ours / bare:4.2f}x wall, {ours_cpu / bare_cpu:4.2f}x CPU")
+              f"sandbox cost = {ours / bare:4.2f}x wall")
         ours_points = _points(folder / "results" / "gradebook.sqlite", "SELECT sum(points) FROM results")
         if measured is not None:
             theirs, theirs_cpu = measured
             print(f"nbgrader autograde (serial, its only mode): {theirs:6.1f} s  (CPU {theirs_cpu:6.1f} s)   "
                   f"nbgrader / course grade = {theirs / ours:4.2f}x (goal >= 3x)")
-            print(f"  in CPU seconds, nbgrader / course grade = {theirs_cpu / ours_cpu:4.2f}x; "
+            print(f"  unsandboxed: nbgrader / course grade = {theirs / bare:4.2f}x wall, {theirs_cpu / bare_cpu:4.2f}x CPU; "
                   f"nbgrader / nbclient serial = {theirs / serial:4.2f}x wall, {theirs_cpu / serial_cpu:4.2f}x CPU")
             print(f"points awarded: course grade {ours_points:g}, nbgrader {note.split()[0]}")
         else:
