@@ -24,7 +24,7 @@ def quiz(qid: str) -> "Quiz":
     from course.checks import question
 
     q = question(qid)
-    if q.kind not in {"choice", "choices", "number"}:
+    if q.kind.widget is None:  # each kind says whether it has a clickable form (course.checks._kinds)
         raise ValueError(
             f"Question {q.id} is answered in code, not in a quiz: use check(\"{q.id}\", your_answer)."
         )
@@ -44,12 +44,13 @@ def _build(qid: str):
     from course.checks import question
 
     q = question(qid)
-    if q.kind in {"choice", "choices"}:
+    if q.kind.widget in {"radio", "checkboxes"}:
+        many = q.kind.widget == "checkboxes"
         letters = [_letter(i) for i in range(len(q.choices))]
-        control = Choices(qid=q.id, prompt=q.prompt, letters=letters, multiple=q.kind == "choices",
+        control = Choices(qid=q.id, prompt=q.prompt, letters=letters, multiple=many,
                           options=[f"{letter}. {c}" for letter, c in zip(letters, q.choices)])
         read = lambda: control.value  # noqa: E731
-        inputs = control.inputs if q.kind == "choices" else [control]
+        inputs = control.inputs if many else [control]
         return q, [control], read, inputs
     control = w.FloatText(value=None, description="Answer" + (f" ({q.unit})" if q.unit else ""),
                           style={"description_width": "initial"})
