@@ -104,7 +104,8 @@ def _static_widgets(nb) -> None:
 
 
 def build_site(*, out: Path, modules: list[str] | None = None, timeout: int = 120) -> list[Path]:
-    """Execute the student copies and write ``out/index.html`` plus one page per module."""
+    """Execute the student copies and write ``out/index.html``, one page per module, and each module's
+    executed student notebook in ``out/notebooks/`` (linked from its page, to download and run)."""
     import nbformat
 
     from course.checks import modules as catalogue
@@ -125,10 +126,14 @@ def build_site(*, out: Path, modules: list[str] | None = None, timeout: int = 12
             print(f"[{i + 1}/{len(chosen)}] rendering {m.notebook} …", file=sys.stderr, flush=True)
             nb = nbformat.read(ws / m.notebook, as_version=4)
             _execute(nb, ws, timeout)
+            (out / "notebooks").mkdir(exist_ok=True)
+            nbformat.write(nb, out / "notebooks" / m.notebook)  # as executed, before widget views give way to images
             _static_widgets(nb)
             body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": f"{m.id} · {m.title}"}})
             body = re.sub(r"(<body[^>]*>)", lambda b: b.group(1) + _NAV_STYLE + _nav(pages, pages[i][0]), body, count=1)
-            body = body.replace("</body>", _prev_next(pages, i) + "</body>", 1)
+            download = (f'<p class="course-nav"><a href="notebooks/{m.notebook}" download>Download this module\'s '
+                        "notebook (.ipynb)</a> to run it in your own JupyterLab.</p>")
+            body = body.replace("</body>", download + _prev_next(pages, i) + "</body>", 1)
             page = out / pages[i][0]
             page.write_text(body, encoding="utf-8")
             written.append(page)
