@@ -422,3 +422,18 @@ def test_from_lms_downloads_through_the_grader_to_the_lms_files(tmp_path):
     assert (taken["17"]["grade"], taken["18"]["grade"]) == (100, 66.67)
     assert "too low" in zipfile.ZipFile(tmp_path / "moodle-feedback.zip").read(
         "José Núñez_18_assignsubmission_file/feedback-00.html").decode()
+
+
+def test_the_commands_in_the_guide_and_readme_are_ones_the_cli_takes():
+    import shlex
+
+    from course.cli import build_parser
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "instructor-guide.md").read_text(encoding="utf-8") + (root / "README.md").read_text(encoding="utf-8")
+    commands = [" ".join(c.replace("\\\n", " ").split()) for c in re.findall(r"^\s*(course gradebook export (?:.*\\\n)*.*)$", text, flags=re.M)]
+    lms = [c for c in commands if "--layout" in c]
+    assert {c.split("--layout ")[1].split()[0] for c in lms} == {"canvas", "moodle"}, commands
+    for command in commands:
+        args = build_parser().parse_args(shlex.split(command.split("#")[0])[1:])
+        assert args.layout == "plain" or args.template is not None, command
