@@ -332,10 +332,10 @@ def test_without_a_template_or_with_the_wrong_file_the_message_says_what_to_down
         fill(lms=lms, results=results, template=None, out=tmp_path / "x.csv")
     wrong = {"canvas": MOODLE, "moodle": CANVAS}[lms]
     with pytest.raises(ValueError, match=f"looks like a .*use --layout {'moodle' if lms == 'canvas' else 'canvas'}.*{where}"):
-        fill(lms=lms, results=results, template=wrong, out=tmp_path / "x.csv", module="00")
+        fill(lms=lms, results=results, template=wrong, out=tmp_path / "x.csv")
     plain = export(results=results, out=tmp_path / "plain.csv")
     with pytest.raises(ValueError, match=where):
-        fill(lms=lms, results=results, template=plain, out=tmp_path / "x.csv", module="00")
+        fill(lms=lms, results=results, template=plain, out=tmp_path / "x.csv")
     assert main(["gradebook", "export", str(results), "--layout", lms, "--out", str(tmp_path / "y.csv")]) == 2
     assert where in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists() and not (tmp_path / "y.csv").exists()

@@ -549,7 +549,7 @@ def _moodle_columns(header: list[str]) -> bool:
 
 
 def _fill_moodle(table: _Csv, path: Path, subs: list[_Counted], roster: dict[str, dict[str, str]],
-                 module: str | None, page_name, report: LmsReport) -> list[tuple[_Counted, int]]:
+                 module: str | None, page_name, report: LmsReport) -> tuple[list[tuple[_Counted, int]], str]:
     header = table.rows[0]  # Moodle compares column names exactly
     if header and "Student" in header[0] and len(header) > 1 and "ID" in header[1]:
         raise ValueError(f"{path} looks like a Canvas gradebook export, not a Moodle grading worksheet: use "
@@ -564,7 +564,8 @@ def _fill_moodle(table: _Csv, path: Path, subs: list[_Counted], roster: dict[str
     if "Scale" in cols and "Maximum Grade" not in cols:
         raise ValueError(f"{path} is for an assignment graded with a scale; set the assignment's grade type to "
                          "Point (Settings → Grade) and download the worksheet again.")
-    if not re.fullmatch(r"\d\d", module or ""):
+    module = module or _moodle_module(path, subs)
+    if not re.fullmatch(r"\d\d", module):
         raise ValueError(f"--module {module}: a module id is two digits, as in 00.")
     feedback = cols.get("Feedback comments")
     if feedback is None:
@@ -627,7 +628,7 @@ def _fill_moodle(table: _Csv, path: Path, subs: list[_Counted], roster: dict[str
         _written(sub, describe(n), report)
         done.append((sub, n))
     _leftover(subs, {module}, "moodle", report)
-    return done
+    return done, module
 
 
 def _moodle_module(path: Path, subs: list[_Counted]) -> str:
@@ -709,9 +710,8 @@ def fill(*, lms: str, results: Path, template: Path | None, out: Path, roster: P
         if feedback_zip is not None:
             _canvas_zip(done, report, Path(feedback_zip))
     else:
-        module = module or _moodle_module(template, subs)
-        done_m = _fill_moodle(table, template, subs, people, module,
-                              (lambda m: _page_name(m)) if feedback_zip is not None else (lambda m: ""), report)
+        done_m, module = _fill_moodle(table, template, subs, people, module,
+                                      _page_name if feedback_zip is not None else (lambda m: ""), report)
         _write(table, out)
         if feedback_zip is not None:
             _moodle_zip(done_m, table, module, report, Path(feedback_zip))
