@@ -390,7 +390,7 @@ def _canvas(table: _Csv, path: Path) -> dict[str, Any]:
         at += 2 + extra
         if at < len(header) and re.search(r"Root\s+Account", header[at]):
             at += 1
-    if "Section" not in header[at - 1]:
+    if at > len(header) or "Section" not in header[at - 1]:
         raise ValueError(f"{path} has no Section column where Canvas's import looks for it (column {at}): "
                          f"{DOWNLOAD['canvas']}.")
     assignments = {}
