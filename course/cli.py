@@ -148,9 +148,24 @@ def cmd_reflections(args: argparse.Namespace) -> int:
 
 def cmd_gradebook_export(args: argparse.Namespace) -> int:
     from course.instructor.gradebook import export
+    from course.instructor.lms import fill
 
-    print(f"Wrote {export(results=args.results, out=args.out, layout=args.layout, deadline=args.deadline)}")
+    if args.layout == "plain":
+        print(f"Wrote {export(results=args.results, out=args.out, layout=args.layout, deadline=args.deadline)}")
+        return 0
+    if args.deadline is not None:
+        print(f"note: --deadline marks late work in the plain layout only; {args.layout.capitalize()} keeps its own "
+              "late marks")
+    print(fill(lms=args.layout, results=args.results, template=args.template, out=args.out, roster=args.roster,
+               columns=dict(args.column), module=args.module, feedback_zip=args.feedback_zip))
     return 0
+
+
+def _column(text: str) -> tuple[str, str]:
+    module, sep, column = text.partition("=")
+    if not sep or not module.strip() or not column.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: give a module and its Canvas assignment, as in 00=5501")
+    return module.strip(), column.strip()
 
 
 def _deadline(text: str):
@@ -246,13 +261,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     gb = sub.add_parser("gradebook", help="export the gradebook")
     gbs = gb.add_subparsers(dest="action", required=True, metavar="ACTION")
-    ex = gbs.add_parser("export", help="write grades as CSV (plain, or for Canvas or Moodle import)")
+    ex = gbs.add_parser("export", help="write grades as CSV (plain, or into Canvas's or Moodle's own file)",
+                        description="plain: per-question points. canvas / moodle: fill the file downloaded from the "
+                                    "LMS (--template) with each module's points, for its import, and list everyone it "
+                                    "could not match. See docs/instructor-guide.md.")
     ex.add_argument("results", type=Path, help="the results folder given to `course grade --out`")
     ex.add_argument("--out", type=Path, default=Path("grades.csv"), help="CSV file to write (default grades.csv)")
     ex.add_argument("--layout", choices=["plain", "canvas", "moodle"], default="plain",
-                    help="plain: per-question points; canvas / moodle: per-module totals in their import layout")
+                    help="plain: per-question points; canvas / moodle: the LMS's own file, filled (needs --template)")
     ex.add_argument("--deadline", type=_deadline, default=None, metavar="WHEN",
                     help="mark submissions handed in after this time as late (e.g. 2026-12-01T23:59, local time)")
+    ex.add_argument("--template", type=Path, default=None, metavar="LMS.csv",
+                    help="canvas: the gradebook from Grades → Export → Export Entire Gradebook; moodle: the "
+                         "assignment's Download grading worksheet")
+    ex.add_argument("--roster", type=Path, default=None, metavar="ROSTER.csv",
+                    help="match learners collected outside the LMS: a 'learner' column and canvas_user_id, "
+                         "sis_user_id, sis_login_id, moodle_participant or email")
+    ex.add_argument("--column", type=_column, action="append", default=[], metavar="NN=ASSIGNMENT",
+                    help="canvas: the assignment column of module NN (its id, as in 00=5501, or its title), when its "
+                         "title does not name the module; repeat for each")
+    ex.add_argument("--module", default=None, metavar="NN",
+                    help="moodle: the module this worksheet's assignment is for (default: read from its file name)")
+    ex.add_argument("--feedback-zip", type=Path, default=None, metavar="FEEDBACK.zip",
+                    help="also write the feedback for the LMS's bulk upload (canvas: one zip per module, "
+                         "FEEDBACK-NN.zip, when there are several)")
     ex.set_defaults(func=cmd_gradebook_export)
 
     site = sub.add_parser("site", help="build a static HTML edition of the course (no server needed)")

@@ -264,9 +264,17 @@ def test_feedback_and_export_never_show_hidden_tests_or_expected_values(graded):
     plain = export(results=out, out=out / "grades.csv")
     table = {r["learner"]: r for r in csv.DictReader(plain.read_text(encoding="utf-8").splitlines())}
     assert float(table["correct"]["total"]) == 3 and float(table["partly"]["00.1"]) == 0
-    canvas = list(csv.reader(export(results=out, out=out / "canvas.csv", layout="canvas").read_text(encoding="utf-8").splitlines()))
-    assert canvas[0] == ["Student", "ID", "Reading the Ranks 00"]
-    assert main(["gradebook", "export", str(out), "--out", str(out / "m.csv"), "--layout", "moodle"]) == 0
+    roster = graded["tmp"] / "roster.csv"
+    roster.write_text("learner,moodle_participant\ncorrect,17\npartly,18\n", encoding="utf-8")
+    worksheet = ROOT / "tests" / "fixtures" / "lms" / "Grades-RTR-Reading the Ranks 00 Start here-42.csv"
+    assert main(["gradebook", "export", str(out), "--layout", "moodle", "--template", str(worksheet), "--roster", str(roster),
+                 "--out", str(out / "m.csv"), "--feedback-zip", str(out / "m.zip")]) == 0
+    rows = {r[0]: r for r in csv.reader((out / "m.csv").read_text(encoding="utf-8-sig").splitlines())}
+    assert rows["Participant 17"][4] == "100.00" and rows["Participant 18"][4] == "66.67"
+    assert "20" not in rows["Participant 18"][9]
+    with zipfile.ZipFile(out / "m.zip") as z:
+        page = z.read(next(n for n in z.namelist() if "_18_" in n)).decode()
+    assert "too low" in page and "20" not in page.split("00.1", 1)[1].split("</tr>", 1)[0], "no expected value"
 
 
 def test_layouts_folder_named_files_and_lms_zip(tmp_path):

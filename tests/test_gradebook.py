@@ -60,8 +60,13 @@ def test_resubmissions_count_once_and_totals_equal_the_counted_columns(tmp_path)
         assert float(row["total"]) == sum(float(row[q]) for q in ("00.1", "00.2", "00.3")), learner
     assert float(table["ada"]["total"]) == 3 and "not counted" in table["ada"]["flags"]
     assert table["bo"]["late"] == "00" and table["ada"]["late"] == ""
-    canvas = list(csv.reader(export(results=tmp_path, out=tmp_path / "c.csv", layout="canvas").read_text().splitlines()))
-    assert canvas[1] == ["ada", "ada", "3.0"], "3 points out of 3, never 6"
+    roster = tmp_path / "roster.csv"
+    roster.write_text("learner,canvas_user_id\nada,1001\nbo,1002\n", encoding="utf-8")
+    canvas = export(results=tmp_path, out=tmp_path / "c.csv", layout="canvas", roster=roster,
+                    template=FIXTURES / "lms" / "canvas-gradebook-export.csv")
+    by_id = {r[1]: r for r in csv.reader(canvas.read_text(encoding="utf-8-sig").splitlines())}
+    assert by_id["1001"][6] == "3.00", "3 points out of 3, never 6"
+    assert by_id["1002"][6] == "1.00"
 
 
 def test_the_latest_handed_in_counts_whatever_the_file_names(tmp_path):

@@ -14,6 +14,7 @@ import os
 import sqlite3
 import sys
 import sysconfig
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -204,11 +205,15 @@ def attacked(tmp_path_factory):
 
     before = {"home": _tree(home), "package": _tree(package), "site": sorted(p.name for p in site.iterdir())}
     tmp_before = {p.name for p in Path("/tmp").iterdir()}
+    scratch = tmp / "grader-tmp"  # the run's own temporary folder (outside /tmp: that path is sandboxed too)
+    scratch.mkdir()
     old_env = {k: os.environ.get(k) for k in ("HOME", "INSTRUCTOR_SECRET")}
     os.environ.update(HOME=str(home), INSTRUCTOR_SECRET=SECRET)
+    old_tmp, tempfile.tempdir = tempfile.tempdir, str(scratch)
     try:
         summary = grade(submissions=subs, out=out, workers=2, settings=SETTINGS, progress=False)
     finally:
+        tempfile.tempdir = old_tmp
         for k, v in old_env.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -216,8 +221,9 @@ def attacked(tmp_path_factory):
                 os.environ[k] = v
     after = {"home": _tree(home), "package": _tree(package), "site": sorted(p.name for p in site.iterdir())}
     tmp_after = {p.name for p in Path("/tmp").iterdir()}
+    left = [p.name for p in scratch.iterdir()]
     return {"summary": summary, "out": out, "before": before, "after": after, "marker": marker, "home": home,
-            "tmp_new": tmp_after - tmp_before, "subs": subs}
+            "tmp_new": tmp_after - tmp_before, "subs": subs, "scratch_left": left}
 
 
 def _rows(out: Path) -> dict[str, dict]:
@@ -252,7 +258,8 @@ def test_the_honest_learner_is_graded_as_usual_and_nothing_is_flagged(attacked):
 
 def test_the_machine_is_left_as_it_was(attacked):
     assert attacked["after"] == attacked["before"], "instructor home, course package and site-packages unchanged"
-    assert not [n for n in attacked["tmp_new"] if n.startswith(("rtr-", "left-for"))], attacked["tmp_new"]
+    assert attacked["scratch_left"] == [], "the run's temporary folders are removed"
+    assert not [n for n in attacked["tmp_new"] if n.startswith("left-for")], attacked["tmp_new"]
     assert not (attacked["home"] / ".ipython" / "profile_default" / "startup" / "00-evil.py").exists()
     for _ in range(50):
         alive = [d.name for d in Path("/proc").iterdir() if d.name.isdigit() and _cmd(d, attacked["marker"])]

@@ -142,32 +142,40 @@ class Gradebook:
         folder.mkdir(parents=True, exist_ok=True)
         pages: dict[str, list[str]] = {}
         for sub in self.submissions():
-            rows = "".join(
-                f"<tr><th scope='row'>{escape(r['qid'])}</th><td>{escape(r['status'])}</td>"
-                f"<td>{r['points']:g}/{r['max_points']:g}</td><td>{escape(r['message'])}</td></tr>"
-                for r in self.results(sub["key"])
-            )
             note = f"<p><b>Note:</b> {escape(sub['reason'])}</p>" if sub["reason"] else ""
             which = "this is the submission that counts" if sub["counted"] else "a later submission counts instead"
             pages.setdefault(sub["learner"], []).append(
                 f"<h2>Module {escape(sub['module'])}: {escape(Path(sub['key']).name)}</h2>"
                 f"<p>Handed in {escape(sub['submitted_at'] or 'at an unknown time')}; {which}.</p>{note}"
-                "<table><caption>Each question's outcome and feedback</caption>"
-                f"<tr><th scope='col'>question</th><th scope='col'>outcome</th><th scope='col'>points</th>"
-                f"<th scope='col'>feedback</th></tr>{rows}</table>"
+                f"{feedback_table(self.results(sub['key']))}"
             )
         written = []
         for learner, sections in sorted(pages.items()):
             page = folder / f"{_file_name(learner)}.html"
-            page.write_text(
-                "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-                f"<title>Feedback for {escape(learner)}</title><style>body{{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto}}"
-                "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}table{border-collapse:collapse}"
-                "caption{text-align:left;font-weight:bold}</style>"
-                f"</head><body><main><h1>Feedback for {escape(learner)}</h1>{''.join(sections)}</main></body></html>\n",
-                encoding="utf-8")
+            page.write_text(feedback_page(f"Feedback for {learner}", "".join(sections)), encoding="utf-8")
             written.append(page)
         return written
+
+
+def feedback_table(results: list[dict[str, Any]]) -> str:
+    """One submission's results as an HTML table: each question's outcome, points and message (never an answer)."""
+    rows = "".join(
+        f"<tr><th scope='row'>{escape(r['qid'])}</th><td>{escape(r['status'])}</td>"
+        f"<td>{r['points']:g}/{r['max_points']:g}</td><td>{escape(r['message'])}</td></tr>"
+        for r in results
+    )
+    return ("<table><caption>Each question's outcome and feedback</caption>"
+            "<tr><th scope='col'>question</th><th scope='col'>outcome</th><th scope='col'>points</th>"
+            f"<th scope='col'>feedback</th></tr>{rows}</table>")
+
+
+def feedback_page(title: str, body: str) -> str:
+    """A whole feedback page: ``title`` as its heading, ``body`` (HTML, already escaped) below it."""
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>{escape(title)}</title><style>body{{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto}}"
+            "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}table{border-collapse:collapse}"
+            "caption{text-align:left;font-weight:bold}</style>"
+            f"</head><body><main><h1>{escape(title)}</h1>{body}</main></body></html>\n")
 
 
 def _order(row: dict[str, Any]) -> tuple:
@@ -199,19 +207,30 @@ def _late(row: dict[str, Any], deadline: datetime | None) -> bool:
     return (when if when.tzinfo else when.astimezone()) > (limit if limit.tzinfo else limit.astimezone())
 
 
-def export(*, results: Path, out: Path, layout: str = "plain", deadline: datetime | None = None) -> Path:
+def export(*, results: Path, out: Path, layout: str = "plain", deadline: datetime | None = None,
+           template: Path | None = None, roster: Path | None = None, columns: dict[str, str] | None = None,
+           module: str | None = None, feedback_zip: Path | None = None) -> Path:
     """Write the gradebook as CSV, one row per learner, from the submission that counts for each module.
 
     ``layout="plain"``: learner, then ``<question id>`` columns, total (the sum of those columns),
-    late modules, flags. ``layout="canvas"``: Student, ID, then one column per module as
-    ``Reading the Ranks NN``. ``layout="moodle"``: an ``Identifier`` column, one column per module.
+    late modules, flags. ``layout="canvas"`` or ``"moodle"``: the LMS's own file, ``template`` (a
+    Canvas gradebook export, a Moodle grading worksheet), filled with each module's points; see
+    :func:`course.instructor.lms.fill` (which also returns the summary of what it could not place)
+    for ``roster``, ``columns``, ``module`` and ``feedback_zip``.
     """
+    if layout in ("canvas", "moodle"):
+        from course.instructor.lms import fill
+
+        return fill(lms=layout, results=results, template=template, out=out, roster=roster, columns=columns,
+                    module=module, feedback_zip=feedback_zip).out
+    if layout != "plain":
+        raise ValueError(f"layout must be plain, canvas or moodle; got {layout!r}")
     from course.checks import questions
 
     book = Gradebook(Path(results) / "gradebook.sqlite")
     learners: dict[str, dict[str, Any]] = {}
     for sub in book.submissions():
-        row = learners.setdefault(sub["learner"], {"flags": set(), "modules": {}, "points": {}, "late": set()})
+        row = learners.setdefault(sub["learner"], {"flags": set(), "points": {}, "late": set()})
         if not sub["counted"]:
             row["flags"].add(f"{Path(sub['key']).name}: not counted (a later submission of module {sub['module']} counts)")
             continue
@@ -224,27 +243,14 @@ def export(*, results: Path, out: Path, layout: str = "plain", deadline: datetim
             row["late"].add(sub["module"])
         for r in book.results(sub["key"]):
             row["points"][r["qid"]] = r["points"]
-            row["modules"][sub["module"]] = row["modules"].get(sub["module"], 0) + r["points"]
     qids = [q.id for q in questions() if q.graded and any(q.id in r["points"] for r in learners.values())]
-    modules = sorted({m for r in learners.values() for m in r["modules"] if m != "??"})
     out = Path(out)
     with out.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        if layout == "plain":
-            w.writerow(["learner", *qids, "total", "late", "flags"])
-            for learner, r in sorted(learners.items()):
-                points = [r["points"].get(q, 0) for q in qids]
-                w.writerow([learner, *points, sum(points), " ".join(sorted(r["late"])), "; ".join(sorted(r["flags"]))])
-        elif layout == "canvas":
-            w.writerow(["Student", "ID", *[f"Reading the Ranks {m}" for m in modules]])
-            for learner, r in sorted(learners.items()):
-                w.writerow([learner, learner, *[r["modules"].get(m, 0) for m in modules]])
-        elif layout == "moodle":
-            w.writerow(["Identifier", *[f"Reading the Ranks {m}" for m in modules]])
-            for learner, r in sorted(learners.items()):
-                w.writerow([learner, *[r["modules"].get(m, 0) for m in modules]])
-        else:
-            raise ValueError(f"layout must be plain, canvas or moodle; got {layout!r}")
+        w.writerow(["learner", *qids, "total", "late", "flags"])
+        for learner, r in sorted(learners.items()):
+            points = [r["points"].get(q, 0) for q in qids]
+            w.writerow([learner, *points, sum(points), " ".join(sorted(r["late"])), "; ".join(sorted(r["flags"]))])
     return out
 
 

@@ -240,7 +240,7 @@ def outer_command(command: list[str], *, scratch: Path, env: dict[str, str], sea
     # must pass through them: make them first, readable and searchable by all
     ancestors = sorted({str(a) for r in [*roots, str(scratch)] for a in Path(r).parents if str(a) not in ("/", "/tmp")},
                        key=lambda a: (a.count("/"), a))
-    parents = [arg for a in ancestors if not a.startswith("/tmp/") for arg in ("--perms", "0755", "--dir", a)]
+    parents = [arg for a in ancestors for arg in ("--perms", "0755", "--dir", a)]
     # Run by root, the sandbox keeps root's user namespace (its kernels become nobody, for whom the process limit
     # holds), with only the capabilities to do so; otherwise it gets a user namespace of its own.
     users = ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"] if os.geteuid() == 0 else ["--unshare-user"]
