@@ -137,9 +137,41 @@ def test_fresh_student_copy_runs_and_everything_is_not_attempted(path, tmp_path,
     shown = "\n".join(o.get("data", {}).get("text/plain", "") for o in outputs)
     assert "○" in shown, "checks report 'not attempted'"
     assert not re.search(r"^[✔✘✎] \d\d\.\d", shown, flags=re.M), "no check is correct or wrong in a fresh copy"
-    assert not (ws / ".course" / "progress.json").exists() or all(
-        v.get("status") == "not attempted" for v in json.loads((ws / ".course" / "progress.json").read_text())["questions"].values()
-    )
+    saved = json.loads((ws / ".course" / "progress.json").read_text())["questions"] if (ws / ".course" / "progress.json").exists() else {}
+    assert all(v.get("status") == "not attempted" for v in saved.values())
+    assert not {qid: v["hints"] for qid, v in saved.items() if v.get("hints")}, "Run All spends no hint the learner did not ask for"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_image_a_notebook_shows_has_a_text_alternative_and_a_data_table(path):
+    """Issue 13: no bare PNG output; each plot and explorer image is an HTML figure a screen reader can read."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    images = 0
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if not any(kind.startswith("image/") for kind in data):
+                continue
+            images += 1
+            html = "".join(data.get("text/html", ""))
+            where = f"{path.name}, cell {cell['id']}"
+            assert html.startswith("<figure"), f"{where}: a bare image (end the cell with show(ax))"
+            alt = re.search(r'<img [^>]*alt="([^"]*)"', html)
+            assert alt and len(alt.group(1).split()) >= 8, f"{where}: the image needs a text alternative that says what it shows"
+            assert not alt.group(1).lower().startswith(("figure", "chart.", "an empty chart")), f"{where}: {alt.group(1)!r}"
+            assert "<details><summary>Data table" in html and "<table>" in html, f"{where}: no data table"
+    assert images, f"{path.name} shows no chart at all"  # every module has one; the test must not pass vacuously
+
+
+def test_a_notebook_that_demonstrates_hint_records_no_hint():
+    """A learner's Run All must not spend hints: a hint shown by the notebook itself is an example."""
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code" or "instructor" in cell.get("metadata", {}).get("tags", []):
+                continue
+            for call in re.findall(r"\bhint\([^)]*\)", "".join(cell["source"])):
+                assert "record=False" in call, f"{path.name}: {call} would record a hint on Run All"
 
 
 def test_no_lesson_says_what_no_row_shows_about_ukraine_s_proceedings():
