@@ -218,6 +218,31 @@ def test_module_plots_have_text_alternatives(module_page, name):
     assert plots == [], f"{name}: plots without a text alternative:\n{_report(plots)}"
 
 
+def test_a_plot_shows_its_description_and_opens_its_data_table_by_keyboard(module_page):
+    page = module_page("04-numbers-and-denominators")["page"]
+    figure = page.locator(f"{ACTIVE} .jp-OutputArea-output figure").first
+    figure.scroll_into_view_if_needed()
+    alt = figure.locator("img").get_attribute("alt")
+    assert alt.startswith("Line chart: Cases received by Russian military courts, per year.")
+    assert "AWOL (art. 337): 3 points, from 615 at 2021" in alt
+    assert "Data: Mediazona counts" in figure.locator("figcaption").inner_text()  # the source note, as text
+    table = figure.locator("details table")
+    assert not table.is_visible()
+    figure.locator("summary").focus()
+    page.keyboard.press("Enter")
+    table.wait_for(state="visible", timeout=5_000)
+    assert table.locator("tbody tr").count() == 6 and "5,096" in table.inner_text()
+    figure.scroll_into_view_if_needed()
+    _shot(page, "04-plot-with-data-table")
+
+
+def test_run_all_in_module_00_spends_no_hint(module_page, lab):
+    module_page("00-start-here")  # run top to bottom, hint demonstration included
+    path = lab["workspace"] / ".course" / "progress.json"
+    saved = json.loads(path.read_text())["questions"] if path.exists() else {}
+    assert not {qid: v["hints"] for qid, v in saved.items() if v.get("hints")}, "a hint the learner never asked for"
+
+
 def test_learners_get_no_jupyterlab_news_prompt(module_page):
     page = module_page("00-start-here")["page"]
     page.wait_for_timeout(1_000)
