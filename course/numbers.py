@@ -28,8 +28,10 @@ __all__ = [
     "cumulative_court_cases",
     "denominators",
     "growth_ratio",
+    "is_calendar_year",
     "parse_date",
     "per_thousand",
+    "pick",
     "per_year",
     "rate_range",
     "round_sig",
@@ -39,13 +41,20 @@ __all__ = [
 DAYS_PER_YEAR = 365.25
 
 
-def per_thousand(count: float, denominator: float) -> float:
+def per_thousand(count: float, denominator: Any) -> Any:
     """A count as a rate per 1,000 of a denominator (count ÷ denominator × 1,000).
+
+    ``denominator`` may also be a whole column (a pandas Series): the result is then one rate per
+    denominator, labelled like the column.
 
     >>> per_thousand(45, 9_000)
     5.0
+    >>> import pandas as pd
+    >>> per_thousand(45, pd.Series({"small": 4_500, "large": 9_000})).to_dict()
+    {'small': 10.0, 'large': 5.0}
     """
-    if denominator <= 0:
+    not_positive = denominator <= 0
+    if not_positive.any() if hasattr(not_positive, "any") else not_positive:
         raise ValueError(f"A denominator must be positive; got {denominator!r}.")
     return count / denominator * 1000
 
@@ -152,6 +161,54 @@ def calendar_year(start: Any, end: Any, *, slack_days: int = 5) -> int | None:
     if a is None or b is None or a != date(a.year, 1, 1) or b.year != a.year:
         return None
     return a.year if (date(a.year, 12, 31) - b).days <= slack_days else None
+
+
+def is_calendar_year(table) -> Any:
+    """For each row of a table with ``period_start`` and ``period_end``: does it cover one calendar year?
+
+    A True/False column to filter with, like ``values["basis"] == "per_period"``; it uses
+    :func:`calendar_year`, so a count "to 29 December" still covers its year.
+
+    >>> import pandas as pd
+    >>> periods = pd.DataFrame({"period_start": ["2023-01-01", "2024-01-01", "2022-09-21"],
+    ...                         "period_end": ["2023-12-29", "2024-08-12", "2023-09-20"]})
+    >>> is_calendar_year(periods).tolist()
+    [True, False, False]
+    """
+    import pandas as pd
+
+    years = [calendar_year(start, end) for start, end in zip(table["period_start"], table["period_end"])]
+    return pd.Series([year is not None for year in years], index=table.index, dtype=bool)
+
+
+def pick(table, where: Mapping[str, Any] | None = None, /, **columns: Any) -> Any:
+    """The one row of ``table`` whose columns hold the values given; a list means "any of these".
+
+    Give the values as keywords, ``pick(values, row_id="C01")``, or as a dictionary,
+    ``pick(values, {"row_id": "C01"})``. Anything but exactly one matching row is an error that
+    says how many rows matched, so a lookup can never quietly take the wrong row.
+
+    >>> from course import load
+    >>> row = pick(load("figure-values"), row_id="A25", article="all", measure="court_cases_received", period_end="2025-05")
+    >>> print(f"{row['value']:,.0f} {row['unit']}")
+    20,538 court cases
+    >>> pick(load("figure-values"), row_id="A25", article=["337", "338"])
+    Traceback (most recent call last):
+    ...
+    LookupError: {'row_id': 'A25', 'article': ['337', '338']} matches 2 rows, not one: add a column to tell them apart.
+    """
+    wanted = {**(where or {}), **columns}
+    keep = None
+    for column, value in wanted.items():
+        if column not in table.columns:
+            raise KeyError(f"The table has no column {column!r}; it has {', '.join(map(str, table.columns))}.")
+        match = table[column].isin(list(value)) if isinstance(value, (list, tuple, set)) else table[column] == value
+        keep = match if keep is None else keep & match
+    found = table if keep is None else table[keep]
+    if len(found) != 1:
+        hint = "add a column to tell them apart" if len(found) > 1 else "check the values against the table"
+        raise LookupError(f"{wanted} matches {len(found)} rows, not one: {hint}.")
+    return found.iloc[0]
 
 
 def _missing(x: Any) -> bool:

@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-__all__ = ["PALETTE", "Chart", "accessible_figures", "barh", "chart_data", "describe", "figure_html",
-           "show", "source_note", "wrap_label"]
+__all__ = ["ARTICLES", "PALETTE", "Chart", "accessible_figures", "barh", "bars", "chart_data", "court_cases_chart",
+           "describe", "figure_html", "lines", "ranges", "running_totals_chart", "show", "source_note", "wrap_label"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette: blue, orange, bluish green, vermillion,
 #: sky blue, reddish purple, yellow, black.
@@ -45,10 +45,16 @@ def _axes(ax, figsize=(7, 3.5)):
 def wrap_label(text: str, width: int = 28) -> str:
     """Break a long tick label between words onto several lines, never through a word.
 
+    A line break already in the label stays, so a part that belongs together can start a line.
+
     >>> wrap_label("5. The Crisis Within the Ranks: what it means", 20)
     '5. The Crisis Within\\nthe Ranks: what it\\nmeans'
+    >>> wrap_label("most absences reach a court\\n(p 0.5–0.9)", 20)
+    'most absences reach\\na court\\n(p 0.5–0.9)'
     """
-    return "\n".join(textwrap.wrap(str(text), width, break_long_words=False, break_on_hyphens=False)) or str(text)
+    lines = [part for line in str(text).splitlines()
+             for part in (textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False) or [""])]
+    return "\n".join(lines) or str(text)
 
 
 def barh(labels: Sequence[str], values: Sequence[float], *, title: str, xlabel: str,
@@ -65,8 +71,8 @@ def barh(labels: Sequence[str], values: Sequence[float], *, title: str, xlabel: 
     'words'
     """
     labels = [wrap_label(label, wrap) for label in labels]
-    lines = max((label.count("\n") + 1 for label in labels), default=1)
-    ax = _axes(ax, figsize=(7, max(3.5, 0.32 * lines * len(labels) + 1.2)))
+    lines = sum(label.count("\n") + 1 for label in labels)
+    ax = _axes(ax, figsize=(7, max(3.5, 0.17 * lines + 0.3 * len(labels) + 1.0)))
     positions = list(range(len(labels)))[::-1]
     bars = ax.barh(positions, values, color=color)
     ax.set_yticks(positions, labels)
@@ -83,15 +89,266 @@ def source_note(ax, text: str, width: int = 150):
     """Write a source line under a chart, small and left-aligned, and return the ``ax``.
 
     Lines longer than ``width`` characters are wrapped, so a long citation (with the period the
-    data cover and when they were gathered) stays within the figure.
+    data cover and when they were gathered) stays readable. The note sits below everything the
+    figure draws (axes, their labels, a figure legend), whatever the layout, so it never covers an
+    axis label; and :func:`show` repeats it as text in the figure's caption, where a screen reader
+    can reach it.
     """
-    import textwrap
+    from matplotlib.text import Annotation
 
+    fig = ax.figure
     lines = [part for line in text.splitlines()
              for part in (textwrap.wrap(line, width, break_on_hyphens=False) or [""])]
-    ax.annotate("\n".join(lines), xy=(0, 0), xycoords="figure fraction", xytext=(4, 4), textcoords="offset points",
-                fontsize=7, color="#444444", ha="left", va="bottom")
+    note = Annotation("\n".join(lines), xy=(0, 0), xycoords=("figure fraction", lambda renderer: _drawn(fig, renderer)),
+                      xytext=(4, -8), textcoords="offset points", fontsize=7, color="#444444", ha="left", va="top")
+    note.course_source = " ".join(text.split())
+    fig.add_artist(note)
     return ax
+
+
+def _drawn(fig, renderer):
+    """The box around everything a figure draws except its source notes."""
+    from matplotlib.transforms import Bbox
+
+    boxes = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.get_visible()]
+    boxes += [legend.get_window_extent(renderer) for legend in fig.legends]
+    boxes += [t.get_window_extent(renderer) for t in fig.texts if t.get_text()]
+    label = getattr(fig, "_supxlabel", None)
+    if label is not None and label.get_text():
+        boxes.append(label.get_window_extent(renderer))
+    boxes = [b for b in boxes if b is not None and b.width and b.height]
+    return Bbox.union(boxes) if boxes else fig.bbox
+
+
+def _notes(fig) -> str:
+    """The text of the figure's source notes (see :func:`source_note`)."""
+    return " ".join(a.course_source for a in fig.artists if hasattr(a, "course_source"))
+
+
+# --- charts in one call ----------------------------------------------------------------------------
+
+def _frame(table):
+    import pandas as pd
+
+    return table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
+
+
+def _finish(ax, *, title: str, xlabel: str, ylabel: str):
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.spines[["top", "right"]].set_visible(False)
+    return ax
+
+
+def _legend(ax, title: str | None = None, *, inside: str | None = None) -> None:
+    handles, names = ax.get_legend_handles_labels()
+    if names and inside:  # a corner the data leave empty (series that rise to the right leave the top left)
+        ax.legend(handles, names, title=title, frameon=False, fontsize=9, loc=inside)
+    elif names:  # beside the plot, where it can never cover a bar or a point
+        ax.legend(handles, names, title=title, frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1))
+
+
+def bars(table, *, title: str, xlabel: str = "", ylabel: str = "", horizontal: bool = False,
+         stacked: bool = False, legend: str | None = None, line: tuple[float, str] | None = None,
+         values: str | None = None, colors: Sequence[str] | None = None, ax=None, wrap: int = 28):
+    """Bars for each column of a table, one group (or one stack) per row; returns the ``ax``.
+
+    ``table`` is a DataFrame or a dict of columns (each a list, or a Series indexed like the others).
+    Its index names the groups, read top to bottom when ``horizontal`` and left to right otherwise;
+    its columns are the series, coloured from :data:`PALETTE` and named in a legend titled ``legend``
+    beside the plot. ``stacked`` piles the series up instead of setting them side by side.
+    ``line=(value, "label")`` draws a dashed reference line across the bars at ``value``;
+    ``values="{:,.0f}"`` writes each bar's value at its end. Long group names wrap between words.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> rates = {"2023": {"troops": 9, "recruits": 12}, "2024": {"troops": 15, "recruits": 23}}
+    >>> ax = bars(rates, title="Rates", xlabel="per 1,000", horizontal=True, legend="year")
+    >>> describe(ax)
+    'Horizontal bar chart: Rates. Horizontal axis: per 1,000; vertical axis: 2 categories. 2023: troops 9; recruits 12; 2024: troops 15; recruits 23.'
+    >>> ax.get_legend().get_title().get_text()
+    'year'
+    """
+    import numpy as np
+
+    frame = _frame(table)
+    rows, cols = frame.shape
+    colors = list(colors or PALETTE[:cols])
+    wide = 7.5 + (1.0 if cols > 1 else 0.0)  # room for the legend beside the plot
+    ax = _axes(ax, (wide, max(3.2, 0.42 * rows * (1 if stacked else max(1, cols * 0.6)) + 1.4)) if horizontal else (wide, 4.2))
+    where = np.arange(rows)[::-1] if horizontal else np.arange(rows)  # the first row at the top, or on the left
+    width = 0.8 if stacked else 0.8 / cols
+    base = np.zeros(rows)
+    for j, (name, column) in enumerate(frame.items()):
+        heights = column.to_numpy(dtype=float)
+        shift = 0.0 if stacked else (j - (cols - 1) / 2) * width
+        kwargs = {"color": colors[j % len(colors)], "label": str(name)}
+        if horizontal:  # the first series at the top of its group too
+            drawn = ax.barh(where - shift, heights, width, left=base if stacked else None, **kwargs)
+        else:
+            drawn = ax.bar(where + shift, heights, width, bottom=base if stacked else None, **kwargs)
+        if stacked:
+            base = base + np.nan_to_num(heights)
+        elif values:
+            ax.bar_label(drawn, labels=[values.format(h) if np.isfinite(h) else "" for h in heights], padding=2, fontsize=8)
+    names = [wrap_label(name, wrap) for name in frame.index]
+    (ax.set_yticks if horizontal else ax.set_xticks)(where, names)
+    if line is not None:
+        at, label = line
+        (ax.axvline if horizontal else ax.axhline)(at, color=PALETTE[3], linestyle="--", label=label)
+    if values and not stacked:
+        ax.margins(**{"x" if horizontal else "y": 0.1})
+    _legend(ax, legend)
+    return _finish(ax, title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+def lines(series, *, title: str, xlabel: str, ylabel: str, vline: tuple[float, str] | None = None,
+          hline: tuple[float, str] | None = None, colors: Sequence[str] | None = None, legend: str | None = None, ax=None):
+    """Line chart of named series, each ``{"name": (xs, ys)}``; returns the ``ax``.
+
+    A series of 30 points or fewer is drawn with a dot at each point (it was measured or simulated
+    there); a longer one is drawn as a smooth line. ``vline=(x, "label")`` and ``hline=(y, "label")``
+    draw dotted reference lines. The legend sits beside the plot, or inside it at ``legend`` (a
+    matplotlib location such as ``"center right"``) where the data leave room.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = lines({"share": ([1, 2, 3], [0.1, 0.5, 0.9])}, title="T", xlabel="sd (people)", ylabel="share (0 to 1)")
+    >>> ax.get_lines()[0].get_marker()
+    'o'
+    """
+    ax = _axes(ax, (7.5, 4.0))
+    colors = list(colors or PALETTE)
+    for k, (name, (xs, ys)) in enumerate(series.items()):
+        xs, ys = list(xs), list(ys)
+        ax.plot(xs, ys, marker="o" if len(xs) <= 30 else None, color=colors[k % len(colors)], lw=2 if len(xs) > 30 else 1.5,
+                label=name)
+    for ref, draw in ((vline, ax.axvline), (hline, ax.axhline)):
+        if ref is not None:
+            draw(ref[0], color=PALETTE[3], linestyle=":", lw=1.5, label=ref[1])
+    _legend(ax, inside=legend)
+    return _finish(ax, title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+def ranges(labels: Sequence[str], low: Sequence[float], high: Sequence[float], *, title: str, xlabel: str,
+           middle: Sequence[float] | None = None, floor: tuple[float, str] | None = None, log: bool = False,
+           color: str | Sequence[str] = PALETTE[1], range_label: str | None = None, middle_label: str = "median",
+           ylabel: str = "", ax=None, wrap: int = 34):
+    """One horizontal range per row, from ``low`` to ``high``, the first row at the top; returns the ``ax``.
+
+    ``middle`` marks a point in each range (a median, say). ``floor=(value, "label")`` draws a dotted
+    line at a value no range can honestly go below (a recorded count) and fades the part of any
+    range below it, labelled "ruled out". ``color`` is one colour or one per row; ``log`` uses a
+    logarithmic horizontal axis, for ranges that span a multiple; ``ylabel`` says what the rows are.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = ranges(["a", "b"], [5, 20], [40, 30], floor=(10, "count"), title="T", xlabel="people")
+    >>> [c.get_label() for c in ax.collections]
+    ['ranges', 'ruled out: below the count']
+    """
+    n = len(labels)
+    low, high = [float(x) for x in low], [float(x) for x in high]
+    rows = list(range(n))[::-1]
+    colors = [color] * n if isinstance(color, str) else list(color)
+    ax = _axes(ax, (7.5, max(2.6, 0.75 * n + 1.4)))
+    start = [max(a, floor[0]) if floor else a for a in low]
+    ax.hlines(rows, start, high, colors=colors, lw=8, label=range_label or "ranges")
+    if floor is not None:
+        value, label = floor
+        cut = [(y, a, min(b, value), c) for y, a, b, c in zip(rows, low, high, colors) if a < value]
+        if cut:
+            ys, lo, hi, cs = zip(*cut)
+            ax.hlines(ys, lo, hi, colors=cs, lw=8, alpha=0.3, label=f"ruled out: below the {label}")
+        ax.axvline(value, color=PALETTE[7], linestyle=":", label=label)
+    if middle is not None:
+        ax.plot([float(m) for m in middle], rows, "o", color=PALETTE[3], label=middle_label)
+    ax.set_yticks(rows, [wrap_label(label, wrap) for label in labels])
+    ax.set_ylim(-0.6, n - 0.4)
+    if log:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter("{x:,.0f}")
+    handles, names = ax.get_legend_handles_labels()
+    keep = [(h, t) for h, t in zip(handles, names) if t != "ranges"]  # unnamed ranges are named by their rows
+    if keep:
+        ax.legend(*zip(*keep), frameon=False, fontsize=9, loc="upper left", bbox_to_anchor=(1.01, 1))
+    return _finish(ax, title=title, xlabel=xlabel, ylabel=ylabel)
+
+
+# --- the course's court counts ----------------------------------------------------------------------
+
+#: How the charts name the articles in :func:`course.numbers.court_cases_by_year` and friends.
+ARTICLES = {"337": "AWOL (art. 337)", "all": "all refusal articles (337, 332, 338)"}
+
+
+def court_cases_chart(yearly, *, title: str, as_bars: bool = False, line: tuple[float, str] | None = None, ax=None):
+    """The yearly court counts of :func:`course.numbers.court_cases_by_year`, one series per article.
+
+    The newest count for each year is drawn as a line with its value written beside each point;
+    an earlier count for the same year (a second source) is an open circle. ``as_bars`` draws the
+    newest counts as bars instead, and ``line=(2000, "label")`` adds a reference line.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from course import load
+    >>> from course.numbers import court_cases_by_year
+    >>> ax = court_cases_chart(court_cases_by_year(load("figure-values")), title="Court cases")
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['AWOL (art. 337)', 'all refusal articles (337, 332, 338)', 'earlier count, same year']
+    """
+    latest = yearly.drop_duplicates(["article", "year"])
+    earlier = yearly[yearly.duplicated(["article", "year"])]
+    wide = latest.pivot(index="year", columns="article", values="value")
+    codes = list(wide.columns)
+    wide.columns = [ARTICLES.get(c, c) for c in codes]
+    if as_bars:
+        ax = bars(wide, title=title, xlabel="calendar year", ylabel="court cases per year", line=line, ax=ax)
+        ax.yaxis.set_major_formatter("{x:,.0f}")
+        return ax
+    ax = _axes(ax, (7.5, 4.2))
+    colour = dict(zip(ARTICLES, PALETTE))
+    for article, name in zip(codes, wide.columns):
+        column = wide[name].dropna()
+        ax.plot(list(column.index), list(column.values), marker="o", color=colour.get(article, PALETTE[2]), label=name)
+    if len(earlier):
+        ax.plot(list(earlier["year"]), list(earlier["value"]), "o", mfc="none", ms=9,
+                mec=colour.get(earlier["article"].iloc[0], PALETTE[2]), label="earlier count, same year")
+    if line is not None:
+        ax.axhline(line[0], color=PALETTE[3], linestyle="--", label=line[1])
+    top = float(latest["value"].max())
+    for year, group in latest.groupby("year"):
+        for k, value in enumerate(sorted(group["value"], reverse=True)):
+            above = k == 0 or value < 0.08 * top  # the highest point of a year, or one near the axis, is labelled above
+            ax.annotate(f"{value:,}", (year, value), textcoords="offset points", fontsize=8,
+                        xytext=(0, 7) if above else (7, -5), ha="center" if above else "left", va="bottom" if above else "top")
+    ax.set_xticks(list(wide.index))
+    ax.set_ylim(0, top * 1.15)
+    ax.yaxis.set_major_formatter("{x:,.0f}")
+    _legend(ax, inside="upper left")
+    return _finish(ax, title=title, xlabel="calendar year", ylabel="court cases per year")
+
+
+def running_totals_chart(cumulative, *, title: str, ax=None):
+    """The running totals of :func:`course.numbers.cumulative_court_cases`, one line per article, by date.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from course import load
+    >>> from course.numbers import cumulative_court_cases
+    >>> ax = running_totals_chart(cumulative_court_cases(load("figure-values")), title="Running totals")
+    >>> ax.get_ylabel()
+    'court cases since September 2022'
+    """
+    ax = _axes(ax, (7.5, 4.2))
+    for colour, (article, name) in zip(PALETTE, ARTICLES.items()):
+        part = cumulative[cumulative["article"] == article]
+        if len(part):
+            ax.plot(list(part["date"]), list(part["value"]), marker="o", color=colour, label=name)
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter("{x:,.0f}")
+    _legend(ax, inside="upper left")
+    return _finish(ax, title=title, xlabel="date of the count", ylabel="court cases since September 2022")
 
 
 # --- text alternatives and data tables -------------------------------------------------------------
@@ -394,14 +651,19 @@ class Chart:
     """A drawn chart with its text alternative and data table; shows as an accessible ``<figure>``.
 
     ``alt`` and ``table`` default to what :func:`describe` and :func:`chart_data` read from the
-    figure; pass your own when a sentence says it better (``alt``) or the numbers are at hand.
+    figure; pass your own when a sentence says it better (``alt``) or the numbers are at hand
+    (``table``: a DataFrame, or a dict of columns). A helper that draws a figure can attach the
+    numbers it drew as ``fig.course_table``, which is then the default table. ``caption`` defaults
+    to the figure's source notes (:func:`source_note`).
     """
 
     def __init__(self, fig_or_ax=None, *, alt: str | None = None, table=None, caption: str = "") -> None:
         fig = _figure(fig_or_ax)
         self.alt = alt or describe(fig)
-        self.table = chart_data(fig) if table is None else table
-        self.caption = caption
+        if table is None:
+            table = getattr(fig, "course_table", None)
+        self.table = chart_data(fig) if table is None else _frame(table)
+        self.caption = caption or _notes(fig)
         self.png = _png(fig)
         self._width = int(fig.get_figwidth() * fig.dpi)
 

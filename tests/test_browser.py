@@ -47,10 +47,6 @@ JUPYTERLAB = [
      "the collapse button beside each markdown heading has no text"),
 ]
 
-#: The notebooks' matplotlib plots are bare PNG outputs (JupyterLab gives them no alt text) until
-#: each notebook shows them with course.plots.show(); those modules' plot checks fail until then.
-BARE_PLOTS = {m: "notebook %s adopts course.plots alt text in the notebook pass" % m[:2] for m in MODULES}
-
 #: The check engine's "not attempted" grey (#777777) is 4.48:1 on white, just under WCAG AA's 4.5:1;
 #: it lives in course/checks/_engine.py, which the engine rewrite owns. Held by an xfail below.
 ENGINE_GREY = 'style="color:#777777"'
@@ -216,11 +212,35 @@ def test_module_content_has_no_serious_accessibility_violations(module_page, nam
     assert course == [], f"{name}: from the course's own content or unlisted JupyterLab parts:\n{_report(course)}"
 
 
-@pytest.mark.parametrize("name", [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=BARE_PLOTS[m]))
-                                  if m in BARE_PLOTS else m for m in MODULES])
+@pytest.mark.parametrize("name", MODULES)
 def test_module_plots_have_text_alternatives(module_page, name):
     plots = [f for f in module_page(name)["axe"] if f["plot"]]
     assert plots == [], f"{name}: plots without a text alternative:\n{_report(plots)}"
+
+
+def test_a_plot_shows_its_description_and_opens_its_data_table_by_keyboard(module_page):
+    page = module_page("04-numbers-and-denominators")["page"]
+    figure = page.locator(f"{ACTIVE} .jp-OutputArea-output figure").first
+    figure.scroll_into_view_if_needed()
+    alt = figure.locator("img").get_attribute("alt")
+    assert alt.startswith("Line chart: Cases received by Russian military courts, per year.")
+    assert "AWOL (art. 337): 3 points, from 615 at 2021" in alt
+    assert "Data: Mediazona counts" in figure.locator("figcaption").inner_text()  # the source note, as text
+    table = figure.locator("details table")
+    assert not table.is_visible()
+    figure.locator("summary").focus()
+    page.keyboard.press("Enter")
+    table.wait_for(state="visible", timeout=5_000)
+    assert table.locator("tbody tr").count() == 6 and "5,096" in table.inner_text()
+    figure.scroll_into_view_if_needed()
+    _shot(page, "04-plot-with-data-table")
+
+
+def test_run_all_in_module_00_spends_no_hint(module_page, lab):
+    module_page("00-start-here")  # run top to bottom, hint demonstration included
+    path = lab["workspace"] / ".course" / "progress.json"
+    saved = json.loads(path.read_text())["questions"] if path.exists() else {}
+    assert not {qid: v["hints"] for qid, v in saved.items() if v.get("hints")}, "a hint the learner never asked for"
 
 
 def test_learners_get_no_jupyterlab_news_prompt(module_page):
@@ -414,7 +434,6 @@ def test_site_pages_have_no_serious_accessibility_violations(site_pages):
 NO_DESCRIPTION = "No description has been provided for this image"
 
 
-@pytest.mark.xfail(strict=True, reason="the notebooks adopt course.plots alt text in the notebook pass")
 def test_site_plots_have_text_alternatives(site):
     bare = {page.name: page.read_text(encoding="utf-8").count(f'alt="{NO_DESCRIPTION}"') for page in site.glob("*.html")}
     assert not any(bare.values()), f"plots without a text alternative, by page: {bare}"

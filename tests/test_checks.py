@@ -316,6 +316,18 @@ def test_hints_reveal_one_level_at_a_time_and_are_remembered():
         hint("00.1", level=9)
 
 
+def test_a_hint_shown_as_an_example_is_not_recorded_and_says_so(isolated):
+    from course.checks import _progress
+
+    example = hint("00.1", record=False)
+    assert example.level == 1 and not example.recorded
+    assert "not counted" in repr(example) and "not counted" in example._repr_html_()
+    assert _progress.hints_seen("00.1") == 0  # running the demonstration spent nothing
+    assert hint("00.1", record=False).level == 1  # and showing it again does not move on
+    assert hint("00.1").level == 1 and _progress.hints_seen("00.1") == 1  # the learner's own first hint counts
+    assert hint("00.1", record=False).level == 2 and _progress.hints_seen("00.1") == 1
+
+
 def test_progress_is_saved_and_best_outcome_kept(isolated):
     check("00.1", question("00.1").expected({"section": 3}))
     check("00.1", -5)  # a later wrong answer does not lose the correct one

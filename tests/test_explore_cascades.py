@@ -188,3 +188,29 @@ def test_importing_the_explorers_changes_no_global_matplotlib_state():
         "assert dict(matplotlib.rcParams) == rc\n"
     )
     subprocess.run([sys.executable, "-W", "error", "-c", code], check=True)
+
+
+def test_cobweb_chart_draws_the_models_numbers_with_the_corner_magnified_and_its_data_table():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from course.explore import cobweb_chart
+    from course.plots import Chart, describe
+
+    fig = cobweb_chart(25, (12.0, 12.5), 100, title="Half a person of spread")
+    left, right = fig.axes
+    for ax, sd in ((left, 12.0), (right, 12.5)):
+        stop = cascade.final_share(25, sd, 100) * 100
+        assert ax.get_lines()[-1].get_label() == f"equilibrium: {stop:.0f} act"
+        (zoom,) = ax.child_axes
+        assert zoom.get_xlim() == (0, 12) and zoom.get_ylim() == (0, 12)
+        curve = ax.get_lines()[1]
+        assert np.allclose(curve.get_ydata(), 100 * cascade.normal_cdf(np.asarray(curve.get_xdata()), 25, sd))
+    table = fig.course_table
+    assert table.columns.tolist() == ["r: people already acting", "people whose threshold is met, sd 12",
+                                      "people whose threshold is met, sd 12.5"]
+    assert table.iloc[3, 1] == round(100 * cascade.normal_cdf(3.0, 25, 12.0), 1)
+    assert table.iloc[-1, 1:].astype(float).round().tolist() == [4.0, 100.0]
+    chart = Chart(fig)
+    assert chart.table is table, "show() offers the compact table, not every point of every curve"
+    assert describe(fig).startswith("Half a person of spread. Line chart: mean 25, sd 12 (synthetic).")

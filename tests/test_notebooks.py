@@ -137,6 +137,39 @@ def test_fresh_student_copy_runs_and_everything_is_not_attempted(path, site):
     assert records and {r["learner"] for r in records} == {"shared"}, "check outputs record the shared variant"
 
 
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_image_a_notebook_shows_has_a_text_alternative_and_a_data_table(path):
+    """Issue 13: no bare PNG output; each plot and explorer image is an HTML figure a screen reader can read."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    images = 0
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if not any(kind.startswith("image/") for kind in data):
+                continue
+            images += 1
+            html = "".join(data.get("text/html", ""))
+            where = f"{path.name}, cell {cell['id']}"
+            assert html.startswith("<figure"), f"{where}: a bare image (end the cell with show(ax))"
+            alt = re.search(r'<img [^>]*alt="([^"]*)"', html)
+            assert alt and len(alt.group(1).split()) >= 8, f"{where}: the image needs a text alternative that says what it shows"
+            assert not alt.group(1).lower().startswith(("figure", "chart.", "an empty chart")), f"{where}: {alt.group(1)!r}"
+            assert "<details><summary>Data table" in html and "<table>" in html, f"{where}: no data table"
+    assert images, f"{path.name} shows no chart at all"  # every module has one; the test must not pass vacuously
+
+
+def test_a_notebook_that_demonstrates_hint_records_no_hint():
+    """A learner's Run All must not spend hints: a hint shown by the notebook itself is an example."""
+    for path in NOTEBOOKS:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code" or "instructor" in cell.get("metadata", {}).get("tags", []):
+                continue
+            for call in re.findall(r"\bhint\([^)]*\)", "".join(cell["source"])):
+                assert "record=False" in call, f"{path.name}: {call} would record a hint on Run All"
+
+
 def test_no_lesson_says_what_no_row_shows_about_ukraine_s_proceedings():
     """'Repeat and short absences' rests on no row (only on the compiler's summary): lessons, guide and cards hedge it."""
     texts = {p.name: p.read_text(encoding="utf-8") for p in NOTEBOOKS}

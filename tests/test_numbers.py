@@ -15,9 +15,11 @@ from course.numbers import (
     cumulative_court_cases,
     denominators,
     growth_ratio,
+    is_calendar_year,
     parse_date,
     per_thousand,
     per_year,
+    pick,
     rate_range,
     round_sig,
     years_between,
@@ -33,6 +35,48 @@ def test_rates_and_ranges():
     assert per_thousand(7, 1000) == 7
     assert math.isclose(per_thousand(1, 3), 1000 / 3)
     assert rate_range(50, [10_000, 5_000, 25_000]) == (2.0, 10.0)
+
+
+def test_per_thousand_takes_a_whole_column_of_denominators_and_refuses_a_bad_one():
+    import pandas as pd
+
+    rates = per_thousand(50, pd.Series({"small": 5_000, "large": 25_000}))
+    assert rates.to_dict() == {"small": 10.0, "large": 2.0}  # one rate per denominator, labelled like it
+    with pytest.raises(ValueError, match="must be positive"):
+        per_thousand(50, pd.Series([5_000, 0]))
+    with pytest.raises(ValueError, match="must be positive"):
+        per_thousand(50, -1)
+
+
+def test_pick_finds_exactly_one_row_and_says_how_many_matched_otherwise(values):
+    row = pick(values, row_id="C01")
+    assert row["row_id"] == "C01" and row["value"] == 50_000
+    assert pick(values, {"row_id": "C01"}).equals(row)  # a dictionary, as exercises give it, works the same
+    a25 = pick(values, row_id="A25", article="all", measure="court_cases_received", period_end="2025-05")
+    assert a25["value"] == 20_538
+    either = pick(values, row_id=["E01", "E02"], article="408", period_start="2022-01-01")  # a list: any of these
+    assert either["row_id"] == "E02"
+    with pytest.raises(LookupError, match="matches 5 rows, not one: add a column"):
+        pick(values, row_id="A25", period_end="2025-05")
+    with pytest.raises(LookupError, match="matches 0 rows, not one: check the values"):
+        pick(values, row_id="Z99")
+    with pytest.raises(KeyError, match="no column 'rowid'"):
+        pick(values, rowid="C01")
+
+
+def test_is_calendar_year_keeps_yearly_counts_and_nothing_else(values):
+    yearly = values[is_calendar_year(values)]
+    assert len(yearly) and all(calendar_year(s, e) for s, e in zip(yearly["period_start"], yearly["period_end"]))
+    others = values[~is_calendar_year(values)]
+    assert not any(calendar_year(s, e) for s, e in zip(others["period_start"], others["period_end"]))
+    assert is_calendar_year(values).index.equals(values.index)  # a column to filter the same table with
+    # it finds every row the notebooks' old pattern (1 January to 27-31 December) found, and beyond
+    # those only periods given as a bare year ("2024" to "2024"), which are calendar years too
+    old = values["period_start"].str.endswith("-01-01").fillna(False) & values["period_end"].str.fullmatch(
+        r"\d{4}-12-(2[7-9]|3[01])").fillna(False)
+    assert set(values[old].index) <= set(yearly.index)
+    extra = yearly.loc[yearly.index.difference(values[old].index)]
+    assert len(extra) and all(s == e and len(s) == 4 for s, e in zip(extra["period_start"], extra["period_end"]))
     with pytest.raises(ValueError, match="positive"):
         per_thousand(1, 0)
     with pytest.raises(ValueError, match="at least one"):

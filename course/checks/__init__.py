@@ -181,10 +181,13 @@ def check(qid: str, answer: Any) -> Result:
 class Hint:
     """One hint level of a question, shown as text or HTML."""
 
-    def __init__(self, qid: str, level: int, total: int, text: str) -> None:
-        self.qid, self.level, self.total, self.text = qid, level, total, text
+    def __init__(self, qid: str, level: int, total: int, text: str, recorded: bool = True) -> None:
+        self.qid, self.level, self.total, self.text, self.recorded = qid, level, total, text, recorded
 
     def _more(self) -> str:
+        if not self.recorded:
+            return (f"This example is not counted as a hint you asked for; hint(\"{self.qid}\") asks for one "
+                    "and shows the next level each time you run it.")
         if self.level < self.total:
             return f"Run hint(\"{self.qid}\") again for hint {self.level + 1} of {self.total}."
         return "That was the last hint."
@@ -199,8 +202,17 @@ class Hint:
         )
 
 
-def hint(qid: str, level: int | None = None) -> Hint:
-    """The next hint for ``qid`` (a nudge, then a method, then nearly the answer), or a chosen level."""
+def hint(qid: str, level: int | None = None, *, record: bool = True) -> Hint:
+    """The next hint for ``qid`` (a nudge, then a method, then nearly the answer), or a chosen level.
+
+    Each hint shown is remembered, so the next call shows the next level. ``record=False`` shows
+    the hint without remembering it: a notebook demonstrating ``hint`` uses it, so running every
+    cell spends no hint the learner did not ask for.
+
+    >>> hint("00.1", record=False)  # doctest: +ELLIPSIS
+    Hint 1/3 for 00.1: ...
+      This example is not counted as a hint you asked for; hint("00.1") asks for one and shows the next level each time you run it.
+    """
     q = question(qid)
     if not q.hints:
         return Hint(q.id, 0, 0, "This question has no hints; reread the prose above it.")
@@ -210,8 +222,9 @@ def hint(qid: str, level: int | None = None) -> Hint:
         level = min(_progress.hints_seen(q.id) + 1, len(q.hints))
     elif not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= len(q.hints):
         raise ValueError(f"{q.id} has hint levels 1 to {len(q.hints)}; got {level!r}.")
-    _progress.record_hint(q.id, level)
-    return Hint(q.id, level, len(q.hints), q.hints[level - 1])
+    if record:
+        _progress.record_hint(q.id, level)
+    return Hint(q.id, level, len(q.hints), q.hints[level - 1], recorded=record)
 
 
 class Progress:

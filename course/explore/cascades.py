@@ -33,7 +33,7 @@ from course._controls import IntSlider, Live, Picture, Slider
 from course.models import cascade, manpower
 from course.plots import PALETTE
 
-__all__ = ["CascadeExplorer", "ManpowerExplorer", "cascade_explorer", "cascade_picture",
+__all__ = ["CascadeExplorer", "ManpowerExplorer", "cascade_explorer", "cascade_picture", "cobweb_chart",
            "manpower_explorer", "manpower_picture"]
 
 SYNTHETIC = "Synthetic illustration of a model, not an estimate of any real army."
@@ -83,6 +83,64 @@ def cascade_picture(mean: float, sd: float, n: int = 100, *, crowd: int | None =
         out["crowd_curve"] = np.searchsorted(np.sort(t), r, side="right")  # people with threshold <= r
         out["crowd_equilibrium"] = int(cascade.equilibrium(t))
     return out
+
+
+def cobweb_chart(mean: float = 25.0, sds: tuple[float, ...] = (12.0, 12.5), n: int = 100, zoom: float = 12.0, *,
+                 title: str = ""):
+    """Cobweb diagrams side by side, one per spread in ``sds``, each with its bottom-left corner magnified.
+
+    Each panel draws the 45° line, the cascade curve of a crowd of ``n`` whose thresholds are
+    normal(``mean``, sd), the cobweb from nobody acting and the equilibrium, from
+    :func:`cascade_picture`; an inset magnifies 0 to ``zoom`` people, where the two crowds differ.
+    ``title`` goes above the panels. Returns the matplotlib figure, for :func:`course.plots.show`,
+    with the curves' values at whole numbers of people up to ``zoom`` and every tenth of the crowd
+    above it, and each panel's equilibrium, as its data table (``fig.course_table``). Synthetic,
+    like the model.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = cobweb_chart(25, (12.0, 12.5))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['mean 25, sd 12 (synthetic)', 'mean 25, sd 12.5 (synthetic)']
+    >>> [line.get_label() for line in fig.axes[1].get_lines()][-1]
+    'equilibrium: 100 act'
+    >>> last = fig.course_table.iloc[-1]
+    >>> last.iloc[0], last.iloc[1:].astype(float).tolist()
+    ('equilibrium (where the cobweb stops)', [4.0, 100.0])
+    """
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    at = [float(r) for r in range(int(zoom) + 1)] + [float(r) for r in range(int(zoom) + 1, n + 1) if r % max(1, n // 10) == 0]
+    table: dict[str, list] = {"r: people already acting": [f"{r:g}" for r in at] + ["equilibrium (where the cobweb stops)"]}
+
+    fig, axes = plt.subplots(1, len(sds), figsize=(5 * len(sds), 4.4), sharey=True, squeeze=False, layout="constrained")
+    for ax, sd in zip(axes[0], sds):
+        pic = cascade_picture(mean, sd, n, crowd=None)
+        stop = pic["equilibrium"]
+        met = [round(float(n * cascade.normal_cdf(r, mean, sd)), 1) for r in at]
+        table[f"people whose threshold is met, sd {sd:g}"] = met + [round(float(stop), 1)]
+        for where in (ax, ax.inset_axes([0.56, 0.1, 0.4, 0.4])):  # the whole picture, then the corner magnified
+            where.plot([0, n], [0, n], color=PALETTE[7], lw=1, ls="--", label="45° line")
+            where.plot(pic["r"], pic["curve"], color=PALETTE[0], lw=2, label="cascade curve F(r)")
+            where.plot(pic["web_x"], pic["web_y"], color=PALETTE[1], lw=1.2, label="cobweb from nobody")
+        zoomed = ax.child_axes[0]
+        zoomed.set(xlim=(0, zoom), ylim=(0, zoom))
+        zoomed.set_title(f"zoom: 0 to {zoom:g} people", fontsize=8)
+        zoomed.tick_params(labelsize=7)
+        ax.plot([stop], [stop], "o", color=PALETTE[3], ms=9, clip_on=False, label=f"equilibrium: {stop:.0f} act")
+        ax.set_title(f"mean {mean:g}, sd {sd:g} (synthetic)")
+        ax.set_xlabel("people already acting, r (people)")
+        ax.legend(loc="upper left", fontsize=8, handles=ax.lines[-1:], frameon=False)
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0][0].set_ylabel("people whose threshold is met (people)")
+    fig.legend(handles=axes[0][0].lines[:3], loc="outside lower center", ncol=3, fontsize=8, frameon=False)
+    if title:
+        fig.suptitle(title)
+    fig.course_table = pd.DataFrame(table)
+    return fig
 
 
 def cascade_summary(pic: dict[str, Any]) -> str:
