@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from handin import RIGHT, edit
+from processes import grading_processes
 
 from course.instructor.grade import GradeSettings, grade
 from course.instructor.release import release
@@ -67,21 +68,6 @@ def test_a_submission_cannot_read_the_folder_the_grader_ran_from(outside_tmp, tm
     assert text.startswith("READ FileNotFoundError"), text[:80]
 
 
-def _ours() -> set[int]:
-    """This environment's zygotes and the kernels forked from them (they keep the zygote's command line)."""
-    found = set()
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                cmd = (d / "cmdline").read_bytes()
-                state = (d / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            except OSError:
-                continue
-            if state not in "ZX" and cmd.startswith(sys.executable.encode()) and b"course.instructor.zygote" in cmd:
-                found.add(int(d.name))
-    return found
-
-
 @pytest.mark.slow
 def test_a_grader_killed_outright_leaves_no_kernel_behind(tmp_path):
     """`kill -9` gives the grader no chance to tidy up: its zygote dies with it, and every kernel with the zygote."""
@@ -91,20 +77,20 @@ def test_a_grader_killed_outright_leaves_no_kernel_behind(tmp_path):
         (tmp_path / "subs" / learner).mkdir(parents=True)
         (tmp_path / "subs" / learner / "00-start-here.ipynb").write_text(
             json.dumps(edit(nb, {**RIGHT, "n_sentences = ...": "import time\ntime.sleep(50)"})))
-    before = _ours()
+    before = grading_processes()
     grader = subprocess.Popen([sys.executable, "-m", "course", "grade", str(tmp_path / "subs"), "--out",
                                str(tmp_path / "out"), "--workers", "2", "--cell-timeout", "60"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
-        while len(_ours() - before) < 3 and time.monotonic() < deadline:  # the zygote and kernels forked from it
+        while len(grading_processes() - before) < 3 and time.monotonic() < deadline:  # the zygote and kernels forked from it
             time.sleep(0.1)
-        assert len(_ours() - before) >= 3, "no kernel was started"
+        assert len(grading_processes() - before) >= 3, "no kernel was started"
         time.sleep(1)
     finally:
         grader.kill()
         grader.wait()
     deadline = time.monotonic() + 20
-    while _ours() - before and time.monotonic() < deadline:
+    while grading_processes() - before and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _ours() - before, "a zygote or kernel outlived the grader"
+    assert not grading_processes() - before, "a zygote or kernel outlived the grader"
