@@ -101,7 +101,7 @@ def test_the_corpus_covers_what_matters(corpus):
     assert any(k.startswith("smithjane/") for k in book) and any("escape" in k for k in book)
 
 
-def _submits_only_bytes(monkeypatch, subs: Path) -> list:
+def _submits_only_bytes(monkeypatch) -> list:
     """Record what each task carries to a worker: the run's name, the file's bytes, the learner, the module, exam or not."""
     sent = []
     original = distributed.Client.submit
@@ -116,7 +116,7 @@ def _submits_only_bytes(monkeypatch, subs: Path) -> list:
 
 @pytest.mark.slow
 def test_a_local_cluster_of_two_worker_processes_writes_the_same_gradebook(corpus, tmp_path, monkeypatch):
-    sent = _submits_only_bytes(monkeypatch, corpus["subs"])
+    sent = _submits_only_bytes(monkeypatch)
     summary = grade(submissions=corpus["subs"], out=tmp_path / "results", dask=2, workers=2, settings=FAST,
                     release=corpus["release"], progress=False)
     assert summary["where"] == "2 Dask workers here"
@@ -349,3 +349,32 @@ def test_no_scheduler_at_the_address_says_so(tmp_path):
                   sandbox=True, fork=None, exams=set(), connect_timeout=2)
     with pytest.raises(ClusterUnavailable, match="No Dask scheduler answered at tcp://127.0.0.1:9"), run:
         pass
+
+
+@pytest.mark.slow
+def test_hidden_tests_reach_the_workers_and_only_the_workers(cluster, tmp_path, monkeypatch):
+    """A function right on the public inputs but wrong on a hidden one earns nothing on the cluster, as locally:
+    the hidden inputs reached the worker with its set-up, not with the submission."""
+    address, _ = cluster
+    source = json.loads(next((ROOT / "notebooks").glob("04-*.ipynb")).read_text(encoding="utf-8"))
+    source["cells"] = [{**c, "outputs": []} if c["cell_type"] == "code" else c for c in source["cells"]
+                       if "instructor" not in c.get("metadata", {}).get("tags", [])]
+    right = "return count / denominator * 1000"
+    assert sum(right in "".join(c["source"]) for c in source["cells"]) == 1
+    subs = tmp_path / "subs"
+    for learner, body in (("right", right), ("public-only", f"{right} if denominator >= 1000 else 0.0")):
+        nb = json.loads(json.dumps(source))
+        for c in nb["cells"]:
+            c["source"] = "".join(c["source"]).replace(right, body)
+        (subs / learner).mkdir(parents=True)
+        (subs / learner / "04-numbers-and-denominators.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    grade(submissions=subs, out=tmp_path / "local", workers=2, settings=FAST, progress=False)
+    sent = _submits_only_bytes(monkeypatch)
+    grade(submissions=subs, out=tmp_path / "cluster", cluster=address, settings=FAST, progress=False)
+    local, remote = _book(tmp_path / "local"), _book(tmp_path / "cluster")
+    assert remote == local
+    by_qid = {k.split("/")[0]: {r["qid"]: r for r in v["results"]} for k, v in remote.items()}
+    assert by_qid["right"]["04.5"]["points"] == by_qid["right"]["04.5"]["max_points"] > 0
+    assert by_qid["public-only"]["04.5"]["points"] == 0 and "further check" in by_qid["public-only"]["04.5"]["message"]
+    hidden = ("250000", "250_000", "(7, 300)", "1200, 1000")
+    assert len(sent) == 2 and not any(h in repr(args) for args in sent for h in hidden), "no hidden input in a task"
