@@ -326,6 +326,9 @@ def test_merge_keeps_identical_rows_once_and_can_be_repeated(tmp_path):
     _row(Gradebook(tmp_path / "mine" / "gradebook.sqlite"), "zed", 1)
     with pytest.raises(MergeRefused, match="already holds a gradebook that no merge wrote"):
         merge(results=[a, b], out=tmp_path / "mine")
+    claim_folder(tmp_path / "out", None, settings={}, record=None, sandbox=True, fingerprint="x")  # late work graded into it
+    with pytest.raises(MergeRefused, match="already holds a gradebook that no merge wrote"):
+        merge(results=[a, b], out=tmp_path / "out")
 
 
 def test_a_worker_with_another_course_is_refused_before_anything_is_graded(cluster):

@@ -113,6 +113,8 @@ def claim_folder(out: Path, part: Shard | None, *, settings: dict[str, Any], rec
         if marked is not None:
             raise ShardError(f"{out} holds shard {marked.get('shard')} of a sharded run ({out / SHARD_FILE}). Grade "
                              f"everything into another --out, or pass --shard {marked.get('shard')} to resume that shard.")
+        # Grading more into a merged folder (late work, say) is fine, but a later merge must not replace those rows.
+        (out / MERGE_FILE).unlink(missing_ok=True)
         return
     if _read_json(out / MERGE_FILE) is not None:
         raise ShardError(f"{out} holds merged shards ({out / MERGE_FILE}): give each shard a folder of its own, such as "
