@@ -23,7 +23,7 @@
    - what a run does once per run at that size: ``digests()`` (what a resumed run skips),
      ``write_feedback`` (every learner's page) and ``export`` (the CSV).
 
-Every timing is taken in the same run. Run: .venv/bin/python benchmarks/bench_cluster.py [--rounds 2] [--skip-cluster]
+Every timing is taken in the same run. Run: .venv/bin/python benchmarks/bench_cluster.py [--rounds 2] [--skip-cluster | --skip-bookkeeping]
 """
 
 from __future__ import annotations
@@ -196,7 +196,9 @@ if __name__ == "__main__":
     args.add_argument("--rounds", type=int, default=2, help="timed runs of each way of grading (default 2)")
     args.add_argument("--learners", type=int, default=12_500, help="simulated learners, 8 submissions each")
     args.add_argument("--skip-cluster", action="store_true", help="only the bookkeeping part")
+    args.add_argument("--skip-bookkeeping", action="store_true", help="only the cluster overhead part")
     ns = args.parse_args()
     if not ns.skip_cluster:
         overhead(ns.rounds)
-    bookkeeping(ns.learners)
+    if not ns.skip_bookkeeping:
+        bookkeeping(ns.learners)
