@@ -129,10 +129,15 @@ def test_a_local_cluster_of_two_worker_processes_writes_the_same_gradebook(corpu
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    """An existing Dask cluster, as an instructor's would be: a scheduler and 2 worker processes on loopback."""
+def cluster(tmp_path_factory):
+    """An existing Dask cluster, as an instructor's would be: a scheduler and 2 worker processes on loopback.
+
+    Its workers keep their scratch folders under this test's temporary folder: a worker killed by a test
+    cannot remove its own."""
+    scratch = tmp_path_factory.mktemp("workers")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as c, distributed.Client(c, set_as_default=False) as client:
+                                  dashboard_address=None, env={"TMPDIR": str(scratch)}) as c, \
+            distributed.Client(c, set_as_default=False) as client:
         yield c.scheduler_address, client
 
 
@@ -191,7 +196,9 @@ def test_a_killed_client_resumes_like_a_local_run(corpus, cluster, tmp_path):
     out = tmp_path / "results"
     cmd = [sys.executable, "-m", "course", "grade", str(corpus["subs"]), "--out", str(out), "--cluster", address,
            "--release", str(corpus["release"]), "--cell-timeout", "4", "--timeout", "40", "--memory-mb", "2000"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    (tmp_path / "tmp").mkdir()  # the killed client's scratch folder stays here, not in /tmp
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
     try:
         deadline = time.monotonic() + 120
         while _rows(out) < 3 and proc.poll() is None and time.monotonic() < deadline:

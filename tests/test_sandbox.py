@@ -78,9 +78,11 @@ def test_a_grader_killed_outright_leaves_no_kernel_behind(tmp_path):
         (tmp_path / "subs" / learner / "00-start-here.ipynb").write_text(
             json.dumps(edit(nb, {**RIGHT, "n_sentences = ...": "import time\ntime.sleep(50)"})))
     before = grading_processes()
+    (tmp_path / "tmp").mkdir()  # the killed grader's scratch folder stays here, not in /tmp
     grader = subprocess.Popen([sys.executable, "-m", "course", "grade", str(tmp_path / "subs"), "--out",
                                str(tmp_path / "out"), "--workers", "2", "--cell-timeout", "60"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "TMPDIR": str(tmp_path / "tmp")})
     try:
         deadline = time.monotonic() + 60
         while len(grading_processes() - before) < 3 and time.monotonic() < deadline:  # the zygote and kernels forked from it
