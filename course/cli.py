@@ -120,8 +120,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     settings = GradeSettings(cell_timeout=args.cell_timeout, notebook_timeout=args.timeout,
                              output_cap=args.output_cap, memory_mb=args.memory_mb)
     s = grade(submissions=args.submissions, out=args.out, workers=args.workers, settings=settings,
-              release=args.release, instructor_dir=args.instructor_dir, sandbox=not args.unsafe_no_sandbox)
-    print(f"graded {s['graded']}, failed {s['failed']}, unchanged {s['skipped_unchanged']}, in {s['seconds']} s")
+              release=args.release, instructor_dir=args.instructor_dir, sandbox=not args.unsafe_no_sandbox,
+              cluster=args.cluster, dask=args.dask, shard=args.shard)
+    where = "" if s["where"] == "this computer" else f" on {s['where']}"
+    part = f" (shard {s['shard']}: merge the shards with `course gradebook merge`)" if s["shard"] else ""
+    print(f"graded {s['graded']}, failed {s['failed']}, unchanged {s['skipped_unchanged']}, in {s['seconds']} s{where}{part}")
     if not s["sandbox"]:
         print("UNSAFE: graded WITHOUT the sandbox (--unsafe-no-sandbox): submissions ran with your rights; "
               "every gradebook row of this run says so")
@@ -143,6 +146,16 @@ def cmd_reflections(args: argparse.Namespace) -> int:
 
     page, table = reflections(results=args.results, out=args.out, guide=Layout.find(args.instructor_dir).guide)
     print(f"Wrote {page} and {table}")
+    return 0
+
+
+def cmd_gradebook_merge(args: argparse.Namespace) -> int:
+    from course.instructor.shards import merge
+
+    s = merge(results=args.results, out=args.out, progress=True)
+    again = f" ({s['duplicates']} identical rows found twice, kept once)" if s["duplicates"] else ""
+    print(f"Merged {s['submissions']} submissions from {s['shards']} gradebooks into {args.out / 'gradebook.sqlite'}{again}; "
+          f"feedback pages: {args.out / 'feedback'}")
     return 0
 
 
@@ -251,6 +264,15 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--unsafe-no-sandbox", action="store_true",
                     help="run submissions WITHOUT the sandbox, with your own rights (where bubblewrap cannot run); "
                          "recorded on every gradebook row")
+    where = gr.add_mutually_exclusive_group()
+    where.add_argument("--cluster", default=None, metavar="ADDRESS",
+                       help="grade on the workers of a running Dask cluster (its scheduler, e.g. tcp://HOST:8786); the "
+                            "gradebook stays here. Needs the cluster extra: pip install 'reading-the-ranks[cluster]'")
+    where.add_argument("--dask", type=int, default=None, metavar="N",
+                       help="grade on a Dask cluster of N worker processes started on this computer")
+    gr.add_argument("--shard", default=None, metavar="I/N",
+                    help="grade only slice I of N (e.g. 2/3; the same files every time) into its own --out, for a batch "
+                         "system's array job; then `course gradebook merge`")
     gr.set_defaults(func=cmd_grade)
 
     rf = sub.add_parser("reflections", help="read the written answers: one HTML page and a CSV, with each rubric")
@@ -259,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     rf.add_argument("--instructor-dir", type=Path, default=None, help="the course checkout (for the guide's rubrics)")
     rf.set_defaults(func=cmd_reflections)
 
-    gb = sub.add_parser("gradebook", help="export the gradebook")
+    gb = sub.add_parser("gradebook", help="export the gradebook, or merge shards' gradebooks")
     gbs = gb.add_subparsers(dest="action", required=True, metavar="ACTION")
     ex = gbs.add_parser("export", help="write grades as CSV (plain, or into Canvas's or Moodle's own file)",
                         description="plain: per-question points. canvas / moodle: fill the file downloaded from the "
@@ -286,6 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="also write the feedback for the LMS's bulk upload (canvas: one zip per module, "
                          "FEEDBACK-NN.zip, when there are several)")
     ex.set_defaults(func=cmd_gradebook_export)
+    mg = gbs.add_parser("merge", help="combine the gradebooks of shards (course grade --shard I/N) into one",
+                        description="Refuses, writing nothing, when a shard is missing or given twice, when shards were "
+                                    "graded differently (limits, release record, course), or when two rows conflict.")
+    mg.add_argument("results", type=Path, nargs="+", help="each shard's results folder (its --out)")
+    mg.add_argument("--out", type=Path, required=True, help="results folder for the merged gradebook and feedback pages")
+    mg.set_defaults(func=cmd_gradebook_merge)
 
     site = sub.add_parser("site", help="build a static HTML edition of the course (no server needed)")
     site.add_argument("modules", nargs="*", help="module ids such as 00 01 (default: all)")

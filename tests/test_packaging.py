@@ -46,7 +46,9 @@ def _conda_dependencies() -> dict[str, str]:
 
 def test_environment_yml_matches_pyproject():
     meta = _pyproject()["project"]
-    wanted = dict(_requirement(r) for r in meta["dependencies"] + meta["optional-dependencies"]["test"])
+    extras = meta["optional-dependencies"]
+    assert set(extras) == {"test", "cluster"}, "environment.yml lists every extra: add a new one there too"
+    wanted = dict(_requirement(r) for r in meta["dependencies"] + extras["test"] + extras["cluster"])
     wanted = {CONDA_NAMES.get(k, k): v for k, v in wanted.items()}
     assert _conda_dependencies() == wanted
     assert "- -e ." in (ROOT / "environment.yml").read_text()
@@ -54,7 +56,7 @@ def test_environment_yml_matches_pyproject():
 
 def test_every_dependency_is_lower_bounded_not_pinned():
     meta = _pyproject()["project"]
-    for r in meta["dependencies"] + meta["optional-dependencies"]["test"]:
+    for r in meta["dependencies"] + [r for extra in meta["optional-dependencies"].values() for r in extra]:
         assert _requirement(r)[1].startswith(">="), r
 
 
@@ -138,6 +140,18 @@ def test_wheel_installs_and_works_in_a_fresh_venv(wheel, tmp_path):
     cli = subprocess.run([str(env_dir / "bin" / "course"), "lab", "--dir", "ws2", "--prepare-only"],
                          cwd=tmp_path, check=True, capture_output=True, text=True)
     assert "added" in cli.stdout and (tmp_path / "ws2" / "00-start-here.ipynb").is_file()
+
+
+@pytest.mark.slow
+def test_a_wheel_grades_as_the_checkout_it_was_built_from(wheel, tmp_path):
+    """Cluster workers and shards run the wheel; its grader fingerprint (sources and data) matches the checkout's,
+    so a worker built from this checkout is accepted and one from any other is refused."""
+    from course.instructor.grade import grader_fingerprint
+
+    py = _fresh_venv_with(wheel, tmp_path / "venv")
+    theirs = subprocess.run([str(py), "-c", "from course.instructor.grade import grader_fingerprint as f; print(f())"],
+                            cwd=tmp_path, check=True, capture_output=True, text=True).stdout.strip()
+    assert theirs == grader_fingerprint()
 
 
 @pytest.mark.slow

@@ -96,20 +96,32 @@ class Gradebook:
 
     def record(self, learner: str, module: str, key: str, sha256: str, result: dict[str, Any], *,
                submitted_at: str | None = None, graded_as: str = "", lms: dict[str, Any] | None = None,
-               unsafe: bool = False) -> None:
-        """Replace this submission's record with ``result``, in one transaction."""
+               unsafe: bool = False, graded_at: str | None = None) -> None:
+        """Replace this submission's record with ``result``, in one transaction (``graded_at``: now, unless given)."""
+        self.record_many([{"learner": learner, "module": module, "key": key, "sha256": sha256, "result": result,
+                           "submitted_at": submitted_at, "graded_as": graded_as, "lms": lms, "unsafe": unsafe,
+                           "graded_at": graded_at}])
+
+    def record_many(self, entries: list[dict[str, Any]]) -> None:
+        """Several submissions' records in one transaction; each entry holds :meth:`record`'s arguments by name.
+
+        Each submission is still written whole or not at all; a grader that receives results faster
+        than one commit each writes those that arrived together at once (see ``benchmarks/bench_cluster.py``).
+        """
         now = datetime.now().astimezone().isoformat(timespec="seconds")
         with self._connect() as db:
-            db.execute("DELETE FROM results WHERE key = ?", (key,))
-            db.execute("INSERT OR REPLACE INTO submissions (key, learner, module, sha256, status, reason, flags, "
-                       "submitted_at, graded_at, graded_as, lms, unsafe) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (key, learner, module, sha256, result["status"], result.get("reason", ""),
-                        json.dumps(sorted(result.get("flags", []))), submitted_at, now, graded_as,
-                        json.dumps(lms or {}, sort_keys=True), int(unsafe)))
-            db.executemany("INSERT INTO results (key, qid, status, points, max_points, message, text, mistake) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           [(key, r["qid"], r["status"], r["points"], r["max_points"], r["message"], r.get("text"),
-                             r.get("mistake", "")) for r in result.get("results", [])])
+            for e in entries:
+                key, result = e["key"], e["result"]
+                db.execute("DELETE FROM results WHERE key = ?", (key,))
+                db.execute("INSERT OR REPLACE INTO submissions (key, learner, module, sha256, status, reason, flags, "
+                           "submitted_at, graded_at, graded_as, lms, unsafe) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (key, e["learner"], e["module"], e["sha256"], result["status"], result.get("reason", ""),
+                            json.dumps(sorted(result.get("flags", []))), e.get("submitted_at"), e.get("graded_at") or now,
+                            e.get("graded_as", ""), json.dumps(e.get("lms") or {}, sort_keys=True), int(e.get("unsafe", False))))
+                db.executemany("INSERT INTO results (key, qid, status, points, max_points, message, text, mistake) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                               [(key, r["qid"], r["status"], r["points"], r["max_points"], r["message"], r.get("text"),
+                                 r.get("mistake", "")) for r in result.get("results", [])])
 
     def submissions(self) -> list[dict[str, Any]]:
         """Every submission's row, sorted by learner and file, each with ``counted`` (True for the one that counts)."""

@@ -83,6 +83,8 @@ def enter(own: str, scratch: str, limits: Limits) -> None:
 
     The calling process becomes a small supervisor outside the new PID namespace (the grader's
     handle on the kernel): it forwards interrupts to the kernel, waits, and exits with its status.
+    It dies with the zygote (so a grader killed outright, or a cluster worker that dies, leaves no
+    kernel behind), and the kernel dies with it.
     """
     libc = _libc()
     if os.getuid() == 0:  # as root, become nobody first: root is exempt from the process limit, nobody is not
@@ -90,6 +92,11 @@ def enter(own: str, scratch: str, limits: Limits) -> None:
         os.setgid(NOBODY)
         os.setuid(NOBODY)
         libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # a uid change clears it, and its /proc/self files would stay root's
+    # armed after any change of user, which clears it
+    zygote = os.getppid()
+    _check(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "pdeathsig")
+    if os.getppid() != zygote:  # the zygote died before the signal was armed
+        os._exit(1)
     uid, gid = os.getuid(), os.getgid()
     _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC), "unshare")
     with open("/proc/self/setgroups", "w") as f:
@@ -196,6 +203,14 @@ def _system_binds() -> list[str]:
     return args
 
 
+def _installs_packages(folder: str) -> bool:
+    """Whether a folder outside the environment holds installed distributions (a site-packages added by a .pth file)."""
+    try:
+        return any(name.endswith((".dist-info", ".egg-info")) for name in os.listdir(folder))
+    except OSError:
+        return False
+
+
 def _course_binds(sealed: dict[str, Path]) -> tuple[list[str], set[str]]:
     """Read-only views of the interpreter, the environment and the learner-facing course; exam lessons sealed."""
     import course
@@ -212,6 +227,8 @@ def _course_binds(sealed: dict[str, Path]) -> tuple[list[str], set[str]]:
         inside_env = any(real == e or real.startswith(e + os.sep) for e in env_roots)
         if checkout is not None and not inside_env and (real == str(checkout) or real.startswith(f"{checkout}{os.sep}")):
             continue  # the checkout holds instructor material: only its course/ and data/ go in
+        if not inside_env and not _installs_packages(real):
+            continue  # the folder `python -m course` ran from, a Dask worker's scratch space: not the kernels' to read
         roots.append(real)
     if checkout is not None:
         roots += [str(package), str(data_dir().resolve())]
