@@ -156,7 +156,8 @@ def item_table():
         rows.append({"item": code, "form": c["form"], "type": c["type"], "key": spec.key_letter(code),
                      "answer": c["answer"], "distorted": c["answer"] == "distorted" if c["type"] == "relay" else None,
                      "distortion": c["distortion"], "case": c["case"], "synthetic": c["synthetic"],
-                     "rows": " → ".join(b["row"] for b in c["blocks"] if b.get("row"))})
+                     "rows": (" → " if c["type"] == "relay" else ", ").join(
+                         dict.fromkeys(b["row"] for b in c["blocks"] if b.get("row")))})
     return pd.DataFrame(rows)
 
 

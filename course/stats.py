@@ -68,12 +68,20 @@ def norm_ppf(p: Any) -> Any:
 
 
 def norm_cdf(x: Any) -> Any:
-    """The standard normal distribution function Φ(x), element by element."""
-    np = _np()
-    from math import erf, sqrt
+    """The standard normal distribution function Φ(x), element by element, vectorised.
 
-    arr = np.asarray(x, dtype=float)
-    out = np.vectorize(lambda v: 0.5 * (1 + erf(v / sqrt(2))), otypes=[float])(arr) if arr.size else arr.copy()
+    Uses Abramowitz & Stegun's (1964) formula 7.1.26 for the error function (absolute error under
+    1.5e-7), so that drawing a class of 100,000 simulated learners takes milliseconds.
+
+    >>> round(float(norm_cdf(1.959964)), 4)
+    0.975
+    """
+    np = _np()
+    z = np.asarray(x, dtype=float) / np.sqrt(2.0)
+    t = 1.0 / (1.0 + 0.3275911 * np.abs(z))
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    erf = np.sign(z) * (1.0 - poly * np.exp(-z * z))
+    out = 0.5 * (1.0 + erf)
     return out if out.ndim else float(out)
 
 
@@ -174,27 +182,39 @@ def bootstrap(statistic: Callable[..., float], *arrays: Any, rng, n: int = 2000,
     resampled within itself, so each keeps its size, and the statistic receives the strata as a
     keyword ``strata=``.
     """
+    est, lows, highs = _bootstrap(lambda *a, **k: (statistic(*a, **k),), *arrays, rng=rng, n=n, strata=strata,
+                                  level=level)
+    return est[0], lows[0], highs[0]
+
+
+def _bootstrap(statistic: Callable[..., tuple[float, ...]], *arrays: Any, rng, n: int, strata: Any | None,
+               level: float) -> tuple[list[float], list[float], list[float]]:
+    """The percentile bootstrap of a statistic that returns several numbers, from one set of resamples."""
     np = _np()
     arrays = [np.asarray(a) for a in arrays]
     size = len(arrays[0])
     codes = None if strata is None else _codes(strata)
     kw = {} if codes is None else {"strata": codes}
-    estimate = float(statistic(*arrays, **kw))
+    estimate = [float(x) for x in statistic(*arrays, **kw)]
+    nan = [float("nan")] * len(estimate)
     if size < 2:
-        return estimate, float("nan"), float("nan")
-    if codes is None:
-        idx = rng.integers(0, size, size=(n, size))
-    else:
-        groups = [np.flatnonzero(codes == k) for k in np.unique(codes)]
-        idx = np.concatenate([g[rng.integers(0, len(g), size=(n, len(g)))] for g in groups], axis=1)
-    draws = np.array([statistic(*(a[i] for a in arrays), **({} if codes is None else {"strata": codes[i]}))
-                      for i in idx], dtype=float)
-    draws = draws[np.isfinite(draws)]
-    if not draws.size:
-        return estimate, float("nan"), float("nan")
+        return estimate, nan, nan
+    groups = None if codes is None else [np.flatnonzero(codes == k) for k in np.unique(codes)]
+    draws = np.empty((n, len(estimate)))
+    for b in range(n):  # one resample at a time: memory stays one row per learner, however many learners
+        if groups is None:
+            i = rng.integers(0, size, size=size)
+        else:
+            i = np.concatenate([g[rng.integers(0, len(g), size=len(g))] for g in groups])
+        draws[b] = statistic(*(a[i] for a in arrays), **({} if codes is None else {"strata": codes[i]}))
     alpha = (1 - level) / 2
-    low, high = np.quantile(draws, [alpha, 1 - alpha])
-    return estimate, float(low), float(high)
+    lows, highs = [], []
+    for j in range(len(estimate)):
+        col = draws[:, j][np.isfinite(draws[:, j])]
+        lo, hi = np.quantile(col, [alpha, 1 - alpha]) if col.size else (float("nan"), float("nan"))
+        lows.append(float(lo))
+        highs.append(float(hi))
+    return estimate, lows, highs
 
 
 def _pooled_sd(values: Any, strata: Any | None) -> float:
@@ -222,15 +242,12 @@ def paired_change(before: Any, after: Any, *, rng, strata: Any | None = None, n:
     b, a = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     diff = a - b
 
-    def mean_change(d, strata=None):
-        return balanced_mean(d, strata)
-
-    def dz(d, strata=None):
+    def both(d, strata=None):
+        mean = balanced_mean(d, strata)
         sd = _pooled_sd(d, strata)
-        return balanced_mean(d, strata) / sd if sd and np.isfinite(sd) and sd > 0 else float("nan")
+        return mean, (mean / sd if sd and np.isfinite(sd) and sd > 0 else float("nan"))
 
-    change, lo, hi = bootstrap(mean_change, diff, rng=rng, n=n, strata=strata, level=level)
-    d, dlo, dhi = bootstrap(dz, diff, rng=rng, n=n, strata=strata, level=level)
+    (change, d), (lo, dlo), (hi, dhi) = _bootstrap(both, diff, rng=rng, n=n, strata=strata, level=level)
     return {"n": int(diff.size), "before": balanced_mean(b, strata), "after": balanced_mean(a, strata),
             "change": change, "change_low": lo, "change_high": hi, "dz": d, "dz_low": dlo, "dz_high": dhi}
 

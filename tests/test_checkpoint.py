@@ -368,7 +368,7 @@ def test_score_frame_counts_hits_false_alarms_and_calibration_by_hand():
 def test_item_table_lists_every_item_with_its_rows_and_label():
     t = item_table()
     assert len(t) == 26 and set(t["form"]) == {"A", "B"}
-    assert t.set_index("item").loc["A05", "rows"] == "A18 → G01"
+    assert t.set_index("item").loc["A05", "rows"] == "A18 → G01" and t.set_index("item").loc["A09", "rows"] == "A13"
     assert t.set_index("item").loc["A05", "distortion"] == "transcription_error"
     assert json.dumps(t.to_dict("records"), default=str)  # plain data, for CSV and JSON alike
 

@@ -18,6 +18,13 @@ def test_normal_quantile_and_distribution_match_the_tables():
     assert list(stats.norm_ppf([0.1, 0.9])) == pytest.approx([-1.281552, 1.281552], abs=1e-6)
 
 
+def test_normal_distribution_function_is_accurate_everywhere():
+    xs = np.linspace(-8, 8, 3201)
+    exact = np.array([0.5 * (1 + math.erf(x / math.sqrt(2))) for x in xs])
+    assert np.max(np.abs(stats.norm_cdf(xs) - exact)) < 2e-7
+    assert stats.norm_cdf(0.0) == pytest.approx(0.5, abs=1e-9)
+
+
 def test_loglinear_correction_adds_half_a_count_and_one_trial():
     assert stats.loglinear_rates(0, 4, 4, 4) == (0.1, 0.9)
     h, f = stats.loglinear_rates(np.array([3, 4]), 4, np.array([1, 0]), 4)

@@ -23,7 +23,8 @@ from course.checks._describe import describe, kind_of, plural, short
 
 __all__ = [
     "KINDS", "Accepted", "Choice", "Choices", "Exact", "FactCheckKind", "Frame", "Function", "Judgement", "Kind",
-    "ListKind", "Number", "Outcome", "Outcomes", "Problem", "Reject", "SetKind", "Text", "kind", "parse_recorded",
+    "ListKind", "Number", "Outcome", "Outcomes", "Problem", "RECORDED_PATTERN", "Reject", "SetKind", "Text", "kind",
+    "parse_recorded",
 ]
 
 
@@ -674,7 +675,9 @@ def _first_word(value: Any, choices: Sequence[str]) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-_RECORDED = re.compile(r"^Recorded(?: for item (?P<item>[\w.-]+))?: (?P<letter>[A-Z]), (?P<sure>\d+(?:\.\d+)?)% sure\.")
+#: What :meth:`Judgement.recorded_message` writes, as a regular expression (named groups item, letter, sure).
+RECORDED_PATTERN = r"^Recorded(?: for item (?P<item>[\w.-]+))?: (?P<letter>[A-Z]), (?P<sure>\d+(?:\.\d+)?)% sure\."
+_RECORDED = re.compile(RECORDED_PATTERN)
 
 
 def parse_recorded(message: str) -> dict[str, Any] | None:
