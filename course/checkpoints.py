@@ -118,7 +118,10 @@ class Recorded:
     def __repr__(self) -> str:
         saved, n = self._counts()
         lines = [f"Checkpoint {spec.OCCASION_WORDS.get(self.occasion, self.occasion)}: {saved} of {n} answers saved."]
-        lines += [f"  {r.question}: {r.message}" for r in self.results if r.status != "submitted"]
+        waiting = [r.question for r in self.results if r.status == "not attempted"]
+        if waiting:
+            lines.append(f"  Not answered yet: {', '.join(waiting)}.")
+        lines += [f"  {r.question}: {r.message}" for r in self.results if r.status not in ("submitted", "not attempted")]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

@@ -405,3 +405,83 @@ def test_hosted_checkpoint_questions_meet_every_rule_for_a_lessons_questions(hos
     assert sum(spec.is_checkpoint(q.id) for q in questions()) == 26
     test_checks.test_every_declared_question_has_unique_id_objective_and_hints_where_graded()
     test_checks.test_every_check_accepts_its_reference_answer_and_refuses_a_wrong_one()
+
+
+# --- the cells the lead inserts into modules 00 and 07 -----------------------------------------------------------
+
+def test_the_recording_cell_is_what_the_grader_reads():
+    from checkpoint_cells import N_ITEMS, record
+
+    from course.instructor.instrument import check_calls, static_flags
+
+    for occasion, module in (("pre", "00"), ("post", "07")):
+        source = record(occasion, module)
+        calls = check_calls(source)
+        assert [q for q, _ in calls] == [q.id for q in spec.checkpoint_questions(occasion, module)]
+        assert {expr for _, expr in calls} == {"(..., ...)"} and len(calls) == N_ITEMS
+        assert static_flags(source) == set()
+
+
+def test_the_grader_scores_a_recorded_checkpoint_and_the_report_reads_it(tmp_path):
+    """The grader's own scoring (course.instructor.scoring.score) of answers as a kernel sends them, into a gradebook,
+    and the report's checkpoint section out of it; no kernel needed, the comparison is the same code."""
+    from course.checks._codec import encode
+    from course.checks._kinds import KINDS
+    from course.instructor.gradebook import Gradebook
+    from course.instructor.report import build_report
+    from course.instructor.scoring import ModuleSpec, Resolution, score
+
+    (tmp_path / "results").mkdir()
+    book = Gradebook(tmp_path / "results" / "gradebook.sqlite")
+    for who in ("ada", "ben", "chen-wei", "d.okafor"):
+        for occasion, module in (("pre", "00"), ("post", "07")):
+            qs = spec.checkpoint_questions(occasion, module)
+            spec_ = ModuleSpec(module, qs, {}, {})
+            params = {q.id: {"version": 1, "values": compute_params(q, who)} for q in qs}
+            answers = {}
+            for q in qs:
+                code = params[q.id]["values"]["item"]
+                letter = spec.key_letter(code) if occasion == "post" else "A"
+                answers[q.id] = {"value": encode(KINDS["judgement"].portable((letter, 75)))}
+            rows = score(spec_, Resolution(who, params, "test"), answers)
+            assert {r["status"] for r in rows} == {SUBMITTED} and all(parse_recorded(r["message"]) for r in rows)
+            book.record(who, module, f"{who}/{module}.ipynb", "0" * 64, {"status": "graded", "results": rows},
+                        graded_as=who)
+    report = build_report(results=tmp_path / "results", out=tmp_path / "report", boot=200, permutations=500,
+                          progress=False)
+    scores = report.frames["checkpoint"]["scores"].set_index(["learner", "occasion"])
+    assert scores.loc[("ada", "post"), "right"] == 1.0 and scores.loc[("ada", "pre"), "hits"] == 0
+    assert report.checkpoint["dprime"]["n"] == 4 and report.checkpoint["dprime"]["change"] > 1
+
+
+@pytest.mark.slow
+def test_the_cells_run_in_a_kernel_and_the_learner_sees_before_and_after(tmp_path):
+    """The lead's cells, run in a real kernel in a learner's workspace (modules 00 and 07 hosting the checkpoint)."""
+    import nbformat
+    from checkpoint_cells import cells
+    from nbclient import NotebookClient
+
+    setup = ("from course.checks import lesson00, lesson07\n"
+             "from course.checks.checkpoint import checkpoint_questions\n"
+             "lesson00.QUESTIONS += checkpoint_questions('pre', '00')\n"
+             "lesson07.QUESTIONS += checkpoint_questions('post', '07')\n"
+             "from course import check, checkpoint, checkpoint_results")
+    (tmp_path / ".course").mkdir()
+    outputs = {}
+    for occasion, module in (("pre", "00"), ("post", "07")):
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(setup)]
+        for kind, source in cells(occasion, module):
+            if kind == "code":
+                source = source.replace("(..., ...)),", '("B", 80)),' if occasion == "post" else '("A", 60)),', 3)
+            nb.cells.append(nbformat.v4.new_code_cell(source) if kind == "code" else nbformat.v4.new_markdown_cell(source))
+        NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute(
+            env={"COURSE_WORKSPACE": str(tmp_path), "COURSE_LEARNER": "ada"})
+        text = "\n".join(o.get("data", {}).get("text/plain", "") for c in nb.cells if c.cell_type == "code"
+                         for o in c.get("outputs", []))
+        assert not any(o.get("output_type") == "error" for c in nb.cells if c.cell_type == "code"
+                       for o in c.get("outputs", [])), text
+        outputs[occasion] = text
+    assert "3 of 13 answers saved" in outputs["pre"] and "(item " in outputs["pre"]
+    assert "Not answered yet: 00.pre4, 00.pre5" in outputs["pre"]
+    assert "Before the course" in outputs["post"] and "After the course" in outputs["post"]
