@@ -201,7 +201,7 @@ def score_frame(responses):
     r["form"] = r["item"].str[0]
     g = r.groupby(["learner", "occasion"], sort=True)
     out = pd.DataFrame({
-        "form": g["form"].agg(lambda s: s.iloc[0] if s.nunique() == 1 else "mixed"),
+        "form": g["form"].first().where(g["form"].nunique() == 1, "mixed"),
         "answered": g.size(),
         "hits": g["hit"].sum(), "distorted": g["is_signal"].sum(),
         "false_alarms": g["fa"].sum(), "faithful": g["is_noise"].sum(),

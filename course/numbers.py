@@ -28,6 +28,7 @@ __all__ = [
     "cumulative_court_cases",
     "denominators",
     "growth_ratio",
+    "one_row",
     "parse_date",
     "per_thousand",
     "per_year",
@@ -156,6 +157,22 @@ def calendar_year(start: Any, end: Any, *, slack_days: int = 5) -> int | None:
 
 def _missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or (isinstance(x, str) and not x.strip())
+
+
+def one_row(values, **where: Any) -> Any:
+    """The one row of a table (e.g. ``load("figure-values")``) whose columns equal ``where``; an error if not exactly one.
+
+    >>> from course import load
+    >>> int(one_row(load("figure-values"), row_id="A22", period_start="2024-01-01")["value"])
+    10308
+    """
+    mask = True
+    for key, value in where.items():
+        mask = mask & (values[key] == value)
+    found = values[mask]
+    if len(found) != 1:
+        raise LookupError(f"{where} matches {len(found)} rows, not one")
+    return found.iloc[0]
 
 
 def comparison_problems(a: Mapping[str, Any], b: Mapping[str, Any], *, tolerance: float = 0.1) -> list[str]:

@@ -130,14 +130,9 @@ def _block(role: str, row: str, text: str, where: str, *, note: str = "") -> dic
 
 
 def _value(**where: Any) -> Any:
-    v = _load("figure-values")
-    mask = True
-    for k, val in where.items():
-        mask = mask & (v[k] == val)
-    found = v[mask]
-    if len(found) != 1:
-        raise LookupError(f"Checkpoint: {where} matches {len(found)} rows of figure-values, not one")
-    return found.iloc[0]
+    from course.numbers import one_row
+
+    return one_row(_load("figure-values"), **where)
 
 
 def _n(x: float) -> str:

@@ -355,10 +355,17 @@ def _checkpoint(res, *, rng, boot: int):
     rel = r[r["item"].map(dict(zip(item_table()["item"], item_table()["distortion"]))).fillna("") != ""]
     rel = rel.assign(distortion=rel["item"].map(dict(zip(item_table()["item"], item_table()["distortion"]))))
     by_label = rel.pivot_table(index="distortion", columns="occasion", values="right", aggfunc="mean").reset_index()
+    took_both = pre.index.isin(post.index)
+    selection = pd.DataFrame([
+        {"group": "took both", "learners": int(took_both.sum()), "dprime": float(pre["dprime"][took_both].mean()),
+         "right": float(pre["right"][took_both].mean())},
+        {"group": "took only the first", "learners": int((~took_both).sum()),
+         "dprime": float(pre["dprime"][~took_both].mean()) if (~took_both).any() else float("nan"),
+         "right": float(pre["right"][~took_both].mean()) if (~took_both).any() else float("nan")}])
     counts = {"with_pre": int(len(pre)), "with_post": int(len(post)), "paired": int(len(paired)),
               "form_a_first": int((paired["form_pre"] == "A").sum()), "form_b_first": int((paired["form_pre"] == "B").sum())}
     return {"summary": summary, "transfer": transfer, "forms": forms, "items": items, "calibration": calib,
-            "by_distortion": by_label, "scores": scores, "counts": counts}
+            "by_distortion": by_label, "scores": scores, "counts": counts, "selection": selection}
 
 
 # --- follow-up --------------------------------------------------------------------------------------------------
@@ -371,7 +378,7 @@ def _followup(learners: list[str], counted, scores, checkpoint_scores, modules: 
     failed = counted[counted["status"] != "graded"].groupby("learner")["module"].apply(sorted).to_dict()
     share = counted.groupby("module")["learner"].nunique() / max(len(learners), 1)
     expected = [m for m in modules if share.get(m, 0) >= 0.5]  # modules most of the class has handed in
-    by_learner = scores.set_index(["learner", "module"])["score"]
+    by_learner = scores.set_index(["learner", "module"])["score"].to_dict()
     occasions = {}
     if checkpoint_scores is not None:
         occasions = checkpoint_scores.groupby("learner")["occasion"].apply(lambda s: sorted(set(s))).to_dict()
@@ -781,6 +788,12 @@ def build_report(*, results: Path, out: Path, release: Path | None = None, roste
                           "right_to_wrong": ("right → wrong", ""), "right_to_right": ("right both times", ""),
                           "wrong_to_wrong": ("wrong both times", "")})
                 + "<h3>Calibration</h3>" + _calibration_chart(cp["calibration"])
+                + "<h3>Who took the second checkpoint</h3>"
+                + _table(cp["selection"], "Before the course: learners who took both occasions and those who took only "
+                         "the first", csv(cp["selection"], "checkpoint-selection.csv"),
+                         {"group": ("group", ""), "learners": ("learners", ""), "dprime": ("mean d′ before", ""),
+                          "right": ("share right before", "%")},
+                         note="If those who left differ from those who stayed, the before/after describes the stayers. ")
                 + "<h3>The two forms</h3>"
                 + _table(cp["forms"], "Each form's mean scores (learners were split between the forms at random)",
                          csv(cp["forms"], "checkpoint-forms.csv"),
