@@ -138,6 +138,9 @@ def checkpoint(occasion: str, recorded: Sequence[Any] | None = None) -> Instrume
 
     ``checkpoint("pre")`` shows your items in order; record each with ``check(id, ("B", 70))``.
     ``checkpoint("pre", recorded)``, given the list of those checks' results, says which were saved.
+
+    >>> checkpoint("pre", [])
+    Checkpoint before the course: 0 of 0 answers saved.
     """
     if occasion not in spec.OCCASIONS:
         raise ValueError(f"The checkpoint's occasions are {', '.join(map(repr, spec.OCCASIONS))}; got {occasion!r}.")
@@ -332,7 +335,11 @@ class Results:
 
 
 def checkpoint_results() -> Results:
-    """Your checkpoint before and after the course, in plain words (run it at the end of module 07)."""
+    """Your checkpoint before and after the course, in plain words (run it at the end of module 07).
+
+    >>> checkpoint_results()
+    No checkpoint answers are saved in this workspace yet: the checkpoint is in module 00 (before) and module 07 (after).
+    """
     from course.checks import _progress
 
     if _progress.grading():  # nothing is scored in a grading kernel: that is the instructor's report

@@ -241,15 +241,45 @@ def paired_change(before: Any, after: Any, *, rng, strata: Any | None = None, n:
     np = _np()
     b, a = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     diff = a - b
+    codes = np.zeros(diff.size, dtype=int) if strata is None else _codes(strata)
+    change, d = _mean_and_dz(diff[None, :], [np.flatnonzero(codes == k) for k in np.unique(codes)])
+    if diff.size < 2:
+        nan = float("nan")
+        return {"n": int(diff.size), "before": balanced_mean(b, strata), "after": balanced_mean(a, strata),
+                "change": float(change[0]), "change_low": nan, "change_high": nan, "dz": float(d[0]), "dz_low": nan,
+                "dz_high": nan}
+    groups = [np.flatnonzero(codes == k) for k in np.unique(codes)]
+    means, dzs = [], []
+    for start in range(0, n, 250):  # resamples in chunks: fast, and memory stays small for any class size
+        size = min(250, n - start)
+        idx = np.concatenate([g[rng.integers(0, len(g), size=(size, len(g)))] for g in groups], axis=1)
+        m, z = _mean_and_dz(diff[idx], [np.arange(lo, lo + len(g)) for lo, g in zip(np.cumsum([0, *map(len, groups)]), groups)])
+        means.append(m)
+        dzs.append(z)
+    alpha = (1 - level) / 2
 
-    def both(d, strata=None):
-        mean = balanced_mean(d, strata)
-        sd = _pooled_sd(d, strata)
-        return mean, (mean / sd if sd and np.isfinite(sd) and sd > 0 else float("nan"))
+    def interval(draws):
+        draws = draws[np.isfinite(draws)]
+        return tuple(float(x) for x in np.quantile(draws, [alpha, 1 - alpha])) if draws.size else (float("nan"),) * 2
 
-    (change, d), (lo, dlo), (hi, dhi) = _bootstrap(both, diff, rng=rng, n=n, strata=strata, level=level)
+    lo, hi = interval(np.concatenate(means))
+    dlo, dhi = interval(np.concatenate(dzs))
     return {"n": int(diff.size), "before": balanced_mean(b, strata), "after": balanced_mean(a, strata),
-            "change": change, "change_low": lo, "change_high": hi, "dz": d, "dz_low": dlo, "dz_high": dhi}
+            "change": float(change[0]), "change_low": lo, "change_high": hi, "dz": float(d[0]), "dz_low": dlo,
+            "dz_high": dhi}
+
+
+def _mean_and_dz(rows: Any, groups: list[Any]) -> tuple[Any, Any]:
+    """For each row of resampled changes: the mean of the groups' means, and that over the SD pooled within groups."""
+    np = _np()
+    means = np.stack([rows[:, g].mean(axis=1) for g in groups], axis=1)
+    ss = sum(((rows[:, g] - means[:, [k]]) ** 2).sum(axis=1) for k, g in enumerate(groups))
+    dof = rows.shape[1] - len(groups)
+    balanced = means.mean(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt(ss / dof) if dof > 0 else np.full(rows.shape[0], np.nan)
+        dz = np.where(sd > 0, balanced / sd, np.nan)
+    return balanced, dz
 
 
 def holm(pvalues: Sequence[float]) -> list[float]:

@@ -128,13 +128,13 @@ def _questions(graded, catalogue: dict[str, Any]):
     rows = []
     for module, g in graded.groupby("module", sort=True):
         g = g.assign(score=g["points"] / g["max_points"])
-        wide = g.pivot_table(index="learner", columns="qid", values="score", aggfunc="first").fillna(0.0)
+        wide = g.drop_duplicates(["learner", "qid"]).pivot(index="learner", columns="qid", values="score").fillna(0.0)
         qids = sorted(wide.columns, key=_qid_key)
         wide = wide[qids]
         r = item_rest_correlation(wide.to_numpy())
+        answered_by = g[(g["mistake"] != "no-answer") & (g["status"] != "not attempted")].groupby("qid").size()
         for j, qid in enumerate(qids):
-            rows_q = g[g["qid"] == qid]
-            answered = rows_q[~rows_q["mistake"].isin(["no-answer"]) & (rows_q["status"] != "not attempted")]
+            answered = int(answered_by.get(qid, 0))
             p = float(wide[qid].mean())
             n = len(wide)
             if n < MIN_LEARNERS_FOR_ITEMS:
@@ -149,7 +149,7 @@ def _questions(graded, catalogue: dict[str, Any]):
             q = catalogue.get(qid)
             lo, hi = _fisher_interval(r[j], n)
             rows.append({"module": module, "question": qid, "prompt": q.prompt if q else "(not in this course version)",
-                         "learners": n, "answered": len(answered), "share_right": p, "difficulty": p,
+                         "learners": n, "answered": answered, "share_right": p, "difficulty": p,
                          "discrimination": float(r[j]), "r_low": lo, "r_high": hi, "flag": flag})
     return pd.DataFrame(rows, columns=["module", "question", "prompt", "learners", "answered", "share_right",
                                        "difficulty", "discrimination", "r_low", "r_high", "flag"])
@@ -191,27 +191,28 @@ def _mistakes(graded, catalogue: dict[str, Any]):
 # --- variant fairness ----------------------------------------------------------------------------------------
 
 def _variant_of(record: dict[str, Any] | None, catalogue: dict[str, Any]):
-    """A function (qid, learner) -> a text naming the learner's variant: from the release record, else computed."""
+    """A function (qid, learners) -> each learner's variant of ``qid``, as a text that names its parameters: read
+    from the release record, else computed from the learner's id (the release's latest issue wins)."""
     from course.checks import compute_params
     from course.checks._codec import encode
 
-    cache: dict[tuple[str, str], str] = {}
     issued: dict[str, dict[str, Any]] = {}
     if record:
         for rel in record.get("releases", []):
             for learner, qs in rel.get("learners", {}).items():
                 issued.setdefault(learner, {}).update(qs)
 
-    def variant(qid: str, learner: str) -> str:
-        key = (qid, learner)
-        if key not in cache:
-            entry = issued.get(learner, {}).get(qid)
-            if entry is not None:
-                cache[key] = json.dumps(entry["params"], sort_keys=True)
-            else:
-                cache[key] = json.dumps(encode(compute_params(catalogue[qid], learner)), sort_keys=True)
-        return cache[key]
-    return variant
+    def labels(qid: str, learners) -> list[str]:
+        out, seen = [], {}
+        for who in learners:
+            entry = issued.get(who, {}).get(qid)
+            params = entry["params"] if entry is not None else encode(compute_params(catalogue[qid], who))
+            quick = repr(params)  # a few variants, many learners: canonical JSON once per distinct value
+            if quick not in seen:
+                seen[quick] = json.dumps(params, sort_keys=True, separators=(",", ":"))
+            out.append(seen[quick])
+        return out
+    return labels
 
 
 def _describe_variant(text: str) -> str:
@@ -240,7 +241,7 @@ def _fairness(graded, catalogue: dict[str, Any], record, *, rng, permutations: i
         q = catalogue.get(qid)
         if q is None or q.variant is None:
             continue
-        labels, codes = np.unique([variant(qid, who) for who in rows["graded_as"]], return_inverse=True)
+        labels, codes = np.unique(variant(qid, rows["graded_as"].tolist()), return_inverse=True)
         right = (rows["status"] == "correct").to_numpy()
         successes = np.bincount(codes, weights=right, minlength=len(labels)).astype(int)
         totals = np.bincount(codes, minlength=len(labels))
@@ -268,15 +269,25 @@ def _responses(res):
     from course.checks._kinds import RECORDED_PATTERN
     from course.checks.checkpoint import _ID
 
-    cp = res[res["qid"].str.match(_ID.pattern)]
+    cp = res[_is_checkpoint(res["qid"])]
     if cp.empty:
         return pd.DataFrame(columns=["learner", "occasion", "item", "letter", "sure", "qid"])
-    parsed = cp["message"].str.extract(RECORDED_PATTERN)
-    occasion = cp["qid"].str.extract(_ID.pattern)["occasion"]
+    # a class repeats a few thousand distinct messages: each is parsed once
+    distinct = pd.Series(cp["message"].unique())
+    parsed = distinct.str.extract(RECORDED_PATTERN).set_index(distinct)
+    parsed = parsed.reindex(cp["message"].to_numpy())
+    occasion = cp["qid"].map({q: _ID.match(q).group("occasion") for q in cp["qid"].unique()})
     out = pd.DataFrame({"learner": cp["learner"].to_numpy(), "occasion": occasion.to_numpy(),
                         "item": parsed["item"].to_numpy(), "letter": parsed["letter"].to_numpy(),
                         "sure": pd.to_numeric(parsed["sure"]).to_numpy(), "qid": cp["qid"].to_numpy()})
     return out.dropna(subset=["item", "letter"])
+
+
+def _is_checkpoint(qids):
+    """Which question ids are checkpoint items, judged once per distinct id."""
+    from course.checks.checkpoint import is_checkpoint
+
+    return qids.isin([q for q in qids.unique() if is_checkpoint(q)])
 
 
 CHECKPOINT_MEASURES = (
@@ -373,15 +384,25 @@ def _checkpoint(res, *, rng, boot: int):
 def _followup(learners: list[str], counted, scores, checkpoint_scores, modules: list[str]):
     import pandas as pd
 
-    handed = counted.groupby("learner")["module"].apply(lambda s: sorted(set(s))).to_dict()
-    flags = counted.groupby("learner")["flags"].apply(lambda s: sorted({f for x in s for f in json.loads(x or "[]")})).to_dict()
-    failed = counted[counted["status"] != "graded"].groupby("learner")["module"].apply(sorted).to_dict()
+    handed: dict[str, list[str]] = {}
+    flags: dict[str, set[str]] = {}
+    failed: dict[str, list[str]] = {}
+    for who, module, status, raised in zip(counted["learner"], counted["module"], counted["status"], counted["flags"]):
+        handed.setdefault(who, []).append(module)
+        if raised and raised != "[]":
+            flags.setdefault(who, set()).update(json.loads(raised))
+        if status != "graded":
+            failed.setdefault(who, []).append(module)
+    handed = {who: sorted(set(ms)) for who, ms in handed.items()}
+    flags = {who: sorted(fs) for who, fs in flags.items()}
+    failed = {who: sorted(ms) for who, ms in failed.items()}
     share = counted.groupby("module")["learner"].nunique() / max(len(learners), 1)
     expected = [m for m in modules if share.get(m, 0) >= 0.5]  # modules most of the class has handed in
     by_learner = scores.set_index(["learner", "module"])["score"].to_dict()
-    occasions = {}
+    occasions: dict[str, list[str]] = {}
     if checkpoint_scores is not None:
-        occasions = checkpoint_scores.groupby("learner")["occasion"].apply(lambda s: sorted(set(s))).to_dict()
+        for who, occasion in zip(checkpoint_scores["learner"], checkpoint_scores["occasion"]):
+            occasions.setdefault(who, []).append(occasion)
     rows = []
     for who in learners:
         mine = handed.get(who, [])
@@ -669,9 +690,7 @@ def build_report(*, results: Path, out: Path, release: Path | None = None, roste
     if progress:
         print(f"{len(learners):,} learners, {len(counted):,} counted submissions, {len(res):,} answers", flush=True)
 
-    from course.checks.checkpoint import _ID
-
-    is_cp = res["qid"].str.match(_ID.pattern)
+    is_cp = _is_checkpoint(res["qid"])
     graded = res[~is_cp & (res["max_points"] > 0)]
     scores = _scores(graded)
     completion = _completion(counted, scores, learners, titles)
