@@ -126,8 +126,9 @@ class Recorded:
 
     def _repr_html_(self) -> str:
         saved, n = self._counts()
-        rows = "".join(f"<tr><th scope='row'>{escape(r.question)}</th><td>{escape(r.status)}</td>"
-                       f"<td>{escape(r.message)}</td></tr>" for r in self.results)
+        words = {"submitted": "saved", "not attempted": "not answered yet", "incorrect": "check the form"}
+        rows = "".join(f"<tr><th scope='row'>{escape(r.question)}</th><td>{escape(words.get(r.status, r.status))}</td>"
+                       f"<td>{escape(r.message if r.status != 'not attempted' else '')}</td></tr>" for r in self.results)
         return (f"<table><caption style='text-align:left'><b>Checkpoint {escape(spec.OCCASION_WORDS.get(self.occasion, ''))}:"
                 f" {saved} of {n} answers saved</b></caption><tr><th scope='col'>item</th><th scope='col'>status</th>"
                 f"<th scope='col'>message</th></tr>{rows}</table>")

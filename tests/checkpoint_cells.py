@@ -26,11 +26,10 @@ def intro(occasion: str) -> str:
             "At the end of module 07 you take the other form and see, in plain words, how you did before and after."
         )
     return (
-        "## Checkpoint: after the course (about 12 minutes)\n"
+        "## Checkpoint: after the course (about twelve minutes)\n"
         "\n"
-        "The same kind of 13 items as in module 00, but none of the same ones. As before, it is **not "
-        "marked**: answer on your own, and say how sure you are that each answer is right (50 is a coin toss "
-        "between two options, 100 is certain)."
+        "The same kinds of items as in module 00, but none of the same ones. As before, it is **not marked**: "
+        "answer on your own, without looking anything up, and say how sure you are that each answer is right."
     )
 
 

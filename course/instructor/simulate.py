@@ -170,7 +170,7 @@ def simulate(c: Cohort, out: Path, *, progress: bool = False) -> dict[str, Any]:
 
     from course.checks import modules as lessons
     from course.checks import questions
-    from course.checks.checkpoint import assignment, checkpoint_questions, content, key_letter
+    from course.checks.checkpoint import assignment, checkpoint_questions, content, is_checkpoint, key_letter
     from course.instructor.gradebook import Gradebook
 
     rng = np.random.default_rng(c.seed)
@@ -183,7 +183,8 @@ def simulate(c: Cohort, out: Path, *, progress: bool = False) -> dict[str, Any]:
     roster = ids + [f"synthetic-absent-{i:03d}" for i in range(1, c.not_started + 1)]
     (out / "roster.csv").write_text("learner\n" + "\n".join(roster) + "\n", encoding="utf-8")
     slugs = {m.id: m.notebook for m in lessons()}
-    qs = {m: list(questions(m)) for m in c.modules}
+    # the course's own questions; the checkpoint (whether or not a lesson hosts it here) comes from ``hosts``
+    qs = {m: [q for q in questions(m) if not is_checkpoint(q.id)] for m in c.modules}
     easiness = {q.id: rng.normal(c.easiness_mean, c.easiness_sd) for m in c.modules for q in qs[m]}
     ability = rng.normal(0, c.ability_sd, n)
     t = _learner_truth(c, rng, n)
