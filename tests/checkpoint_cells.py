@@ -73,3 +73,16 @@ def cells(occasion: str, module: str) -> list[tuple[str, str]]:
     if occasion == "post":
         out += [("markdown", RESULTS_INTRO), ("code", RESULTS)]
     return out
+
+
+def host(monkeypatch, workspace, learner: str = "ada") -> None:
+    """For a test: lessons 00 and 07 host the checkpoint (as the notebooks will), in ``workspace`` for ``learner``."""
+    from course.checks import checkpoint as spec
+    from course.checks import lesson00, lesson07
+
+    for lesson, occasion in ((lesson00, "pre"), (lesson07, "post")):
+        if not any(spec.is_checkpoint(q.id) for q in lesson.QUESTIONS):  # the lessons may host it already
+            monkeypatch.setattr(lesson, "QUESTIONS", lesson.QUESTIONS + spec.checkpoint_questions(occasion, lesson.MODULE.id))
+    (workspace / ".course").mkdir()
+    monkeypatch.setenv("COURSE_WORKSPACE", str(workspace))
+    monkeypatch.setenv("COURSE_LEARNER", learner)

@@ -459,17 +459,12 @@ def test_class_report_has_no_serious_accessibility_violations_and_loads_nothing_
 
 
 def test_checkpoint_instrument_and_results_have_no_serious_accessibility_violations(browser, tmp_path, monkeypatch):
+    from checkpoint_cells import host
+
     from course import check
     from course.checkpoints import checkpoint, checkpoint_results
-    from course.checks import checkpoint as spec
-    from course.checks import lesson00, lesson07
 
-    for lesson, occasion in ((lesson00, "pre"), (lesson07, "post")):
-        if not any(spec.is_checkpoint(q.id) for q in lesson.QUESTIONS):  # the lessons may host it already
-            monkeypatch.setattr(lesson, "QUESTIONS", lesson.QUESTIONS + spec.checkpoint_questions(occasion, lesson.MODULE.id))
-    (tmp_path / ".course").mkdir()
-    monkeypatch.setenv("COURSE_WORKSPACE", str(tmp_path))
-    monkeypatch.setenv("COURSE_LEARNER", "ada")
+    host(monkeypatch, tmp_path, "ada")
     parts = [checkpoint("pre")._repr_html_()]
     for occasion, module in (("pre", "00"), ("post", "07")):
         recorded = [check(f"{module}.{occasion}{k}", ("A", 60)) for k in range(1, 14)]

@@ -269,14 +269,9 @@ def test_a_participation_point_is_earned_by_answering_the_last_item_in_form():
 @pytest.fixture
 def hosted(monkeypatch, tmp_path):
     """Lessons 00 and 07 host the checkpoint (as the lead's notebooks will), in a fresh workspace for ``ada``."""
-    from course.checks import lesson00, lesson07
+    from checkpoint_cells import host
 
-    for lesson, occasion in ((lesson00, "pre"), (lesson07, "post")):
-        if not any(spec.is_checkpoint(q.id) for q in lesson.QUESTIONS):  # the lessons may host it already
-            monkeypatch.setattr(lesson, "QUESTIONS", lesson.QUESTIONS + spec.checkpoint_questions(occasion, lesson.MODULE.id))
-    (tmp_path / ".course").mkdir()
-    monkeypatch.setenv("COURSE_WORKSPACE", str(tmp_path))
-    monkeypatch.setenv("COURSE_LEARNER", "ada")
+    host(monkeypatch, tmp_path, "ada")
     return spec.assignment("ada")
 
 
