@@ -19,6 +19,8 @@ from course.article import article  # noqa: E402
 __all__ = [
     "article",
     "check",
+    "checkpoint",
+    "checkpoint_results",
     "exercise",
     "hint",
     "info",
@@ -34,6 +36,10 @@ def __getattr__(name: str):
         from course import checks
 
         return getattr(checks, name)
+    if name in {"checkpoint", "checkpoint_results"}:
+        from course import checkpoints
+
+        return getattr(checkpoints, name)
     if name in {"load", "info"}:
         from course import data
 

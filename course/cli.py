@@ -159,6 +159,18 @@ def cmd_gradebook_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from course.instructor.report import build_report
+
+    r = build_report(results=args.results, out=args.out, release=args.release, roster=args.roster, seed=args.seed)
+    print(f"Wrote {r.page} and {len(r.tables)} CSV tables beside it, in {r.seconds:.1f} s ({r.learners:,} learners).")
+    if r.flagged_questions:
+        print(f"  questions that do not discriminate: {', '.join(r.flagged_questions)}")
+    if r.unfair_questions:
+        print(f"  questions whose variants differ beyond chance: {', '.join(r.unfair_questions)}")
+    return 0
+
+
 def cmd_gradebook_export(args: argparse.Namespace) -> int:
     from course.instructor.gradebook import export
     from course.instructor.lms import fill
@@ -280,6 +292,20 @@ def build_parser() -> argparse.ArgumentParser:
     rf.add_argument("--out", type=Path, default=Path("reflections"), help="folder to write (default ./reflections)")
     rf.add_argument("--instructor-dir", type=Path, default=None, help="the course checkout (for the guide's rubrics)")
     rf.set_defaults(func=cmd_reflections)
+
+    rp = sub.add_parser("report", help="the class report: one HTML page with a CSV beside every table",
+                        description="Completion and scores, each question's difficulty and discrimination, the commonest "
+                                    "mistakes, variant fairness, the checkpoint before and after, and learners to follow "
+                                    "up. See the instructor guide, 'The class report'.")
+    rp.add_argument("results", type=Path, help="the results folder given to `course grade --out`")
+    rp.add_argument("--out", type=Path, default=Path("report"), help="folder to write (default ./report)")
+    rp.add_argument("--release", type=Path, default=None, metavar="RELEASE",
+                    help="the folder `course release --out` wrote: read each learner's variants from its record "
+                         "(otherwise they are computed from each learner's id, which is slower)")
+    rp.add_argument("--roster", type=Path, default=None, metavar="ROSTER.csv",
+                    help="a CSV with a 'learner' column: lists learners who have handed in nothing as well")
+    rp.add_argument("--seed", type=int, default=0, help="seed for the bootstrap and permutation tests (default 0)")
+    rp.set_defaults(func=cmd_report)
 
     gb = sub.add_parser("gradebook", help="export the gradebook, or merge shards' gradebooks")
     gbs = gb.add_subparsers(dest="action", required=True, metavar="ACTION")

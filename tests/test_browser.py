@@ -447,3 +447,56 @@ def test_site_explorers_have_text_alternatives(site):
 def test_check_results_have_enough_contrast(site_pages):
     grey = {name: len([f for f in seen["axe"] if f["engine"]]) for name, seen in site_pages.items()}
     assert not any(grey.values()), f"check results below 4.5:1 contrast, by page: {grey}"
+
+
+# --- the class report (course report) and the checkpoint's own views ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def class_report(tmp_path_factory):
+    """A small synthetic class's report (every learner simulated, as the page says), written as `course report` does."""
+    from course.instructor.report import build_report
+    from course.instructor.simulate import Cohort, simulate
+
+    tmp = tmp_path_factory.mktemp("class-report")
+    made = simulate(Cohort(learners=40, seed=7, modules=("00", "03", "04", "07"), harder=(("04.3", 2, -4.0),),
+                           not_started=2), tmp / "results")
+    return build_report(results=tmp / "results", out=tmp / "report", release=made["release"],
+                        roster=made["roster_file"], boot=300, permutations=2000, progress=False).page
+
+
+def test_class_report_has_no_serious_accessibility_violations_and_loads_nothing_from_outside(browser, class_report):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(class_report.as_uri(), wait_until="networkidle")
+    _shot(page, "class-report")
+    found = _axe(page)
+    page.close()
+    root = class_report.parent.resolve().as_uri() + "/"
+    assert [u for u in requests if not u.startswith((root, "data:", "blob:", "about:"))] == []
+    assert found == [], _report(found)
+
+
+def test_checkpoint_instrument_and_results_have_no_serious_accessibility_violations(browser, tmp_path, monkeypatch):
+    from checkpoint_cells import host
+
+    from course import check
+    from course.checkpoints import checkpoint, checkpoint_results
+
+    host(monkeypatch, tmp_path, "ada")
+    parts = [checkpoint("pre")._repr_html_()]
+    for occasion, module in (("pre", "00"), ("post", "07")):
+        recorded = [check(f"{module}.{occasion}{k}", ("A", 60)) for k in range(1, 14)]
+    parts.append(checkpoint("post", recorded)._repr_html_())
+    parts.append(checkpoint_results()._repr_html_())
+    html = tmp_path / "checkpoint.html"
+    html.write_text("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Checkpoint</title></head><body>"
+                    "<main><h1>Checkpoint</h1><h2>The items, what was recorded, the results</h2>"
+                    + "".join(parts) + "</main></body></html>", encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(html.as_uri())
+    page.locator("details summary").first.click()  # the per-item table, opened
+    _shot(page, "checkpoint-views")
+    found = _axe(page)
+    page.close()
+    assert found == [], _report(found)

@@ -11,7 +11,8 @@ import course
 
 
 def test_public_surface_is_small_and_explicit():
-    assert set(course.__all__) == {"article", "check", "exercise", "hint", "info", "load", "progress", "quiz"}
+    assert set(course.__all__) == {"article", "check", "checkpoint", "checkpoint_results", "exercise", "hint", "info",
+                                   "load", "progress", "quiz"}
     for name in course.__all__:
         assert callable(getattr(course, name)), name
     with pytest.raises(AttributeError):

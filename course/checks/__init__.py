@@ -141,7 +141,7 @@ def compute_params(q: Question, learner: str | None) -> dict[str, Any]:
         return dict(q.canonical_params())
     import numpy as np
 
-    return dict(q.variant(np.random.default_rng(variant_seed(learner, q.id, q.variant_version))))
+    return dict(q.variant(np.random.default_rng(variant_seed(learner, q.variant_key or q.id, q.variant_version))))
 
 
 def _params(q: Question, learner: str | None) -> Params:
@@ -175,6 +175,8 @@ def check(qid: str, answer: Any) -> Result:
     result = evaluate(q, answer, params)
     if result.status != NOT_ATTEMPTED:
         _progress.record(q.id, result.status, result.points, result.max_points)
+    if result.status == SUBMITTED and q.kind.keeps_answer:  # e.g. the checkpoint: shown back to the learner later
+        _progress.record_answer(q.id, q.kind.kept(q, q.kind.normalise(q, answer, params), params))
     return dataclasses.replace(result, record=params.record())
 
 

@@ -50,7 +50,9 @@ class Question:
     """One autograded (or collected) exercise.
 
     ``expected(params)`` computes the answer from the exercise's parameters; ``variant(rng)``
-    draws a learner's own parameters and ``canonical`` are the ones the committed notebooks use.
+    draws a learner's own parameters and ``canonical`` are the ones the committed notebooks use;
+    questions with the same ``variant_key`` draw from the same seed for a learner, so several
+    questions can share one draw (the checkpoint's form and item order).
     ``variant_version`` pins the variants: bump it whenever a change (to the code or to the data
     it draws from) would give a learner other numbers than before, so answers handed in against
     the old numbers are still graded against them. For ``kind="function"``, ``expected`` returns
@@ -75,6 +77,7 @@ class Question:
     canonical: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = field(default_factory=dict)
     variant: Callable[[Any], Mapping[str, Any]] | None = None
     variant_version: int = 1
+    variant_key: str = ""  # questions sharing a key draw from one seed, so one learner's draws agree (default: the id)
     cases: Callable[[Mapping[str, Any]], list[tuple]] | None = None
     min_words: int = 0
     hidden: bool = False  # more checks run at grading (their inputs live with the instructor sources)
@@ -215,6 +218,8 @@ def evaluate(q: Question, answer: Any, params: Mapping[str, Any], *, hidden: Ite
             return Result(q.id, INCORRECT, f"You wrote {n} word{'s' if n != 1 else ''}; write at least {q.min_words}.",
                           0, 0, mistake="too-short")
         return Result(q.id, SUBMITTED, f"{n} words saved. Your instructor reads this; it is not autograded.", 0, 0)
+    if k.records_only:  # recorded, never marked here: the instructor's report scores it
+        return Result(q.id, SUBMITTED, k.recorded_message(q, given, params), q.points if q.graded else 0, max_points)
     if q.sealed:
         return Result(q.id, SUBMITTED, f"Recorded ({k.describe_format(q)}). This question is graded by your "
                       "instructor, so it gives no further feedback here.", 0, max_points)

@@ -22,8 +22,9 @@ from typing import Any
 from course.checks._describe import describe, kind_of, plural, short
 
 __all__ = [
-    "KINDS", "Accepted", "Choice", "Choices", "Exact", "FactCheckKind", "Frame", "Function", "Kind", "ListKind",
-    "Number", "Outcome", "Outcomes", "Problem", "Reject", "SetKind", "Text", "kind",
+    "KINDS", "Accepted", "Choice", "Choices", "Exact", "FactCheckKind", "Frame", "Function", "Judgement", "Kind",
+    "ListKind", "Number", "Outcome", "Outcomes", "Problem", "RECORDED_PATTERN", "Reject", "SetKind", "Text", "kind",
+    "parse_recorded",
 ]
 
 
@@ -46,6 +47,8 @@ class Kind:
     name = ""
     widget: str | None = None  # "radio", "checkboxes" or "number" for a clickable quiz
     graded = True
+    records_only = False  # True: check() records the answer and says so, never whether it is right
+    keeps_answer = False  # True: the learner's progress keeps the answer itself (see :meth:`kept`)
 
     def check_spec(self, q: Any) -> None:
         """Raise ValueError when a question of this kind lacks what it needs."""
@@ -77,6 +80,14 @@ class Kind:
     def portable(self, answer: Any) -> Any:
         """The answer as the kernel sends it to the grader (then encoded by :mod:`._codec`)."""
         return answer
+
+    def recorded_message(self, q: Any, given: Any, params: Mapping[str, Any]) -> str:
+        """What a records-only kind tells the learner once a normalised answer is recorded."""
+        return "Recorded."
+
+    def kept(self, q: Any, given: Any, params: Mapping[str, Any]) -> Any:
+        """The normalised answer as plain data for the learner's progress file (kinds that keep answers)."""
+        return None
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
@@ -655,8 +666,127 @@ class FactCheckKind(Kind):
         return "a fact-check made with factcheck(...)"
 
 
+def _first_word(value: Any, choices: Sequence[str]) -> str | None:
+    """The one option whose text starts with the word typed ("distorted" for "Distorted: the report ...")."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    word = value.strip().rstrip(".:").casefold()
+    found = [c for c in choices if re.split(r"[:.,;\s]", c.strip(), maxsplit=1)[0].casefold() == word]
+    return found[0] if len(found) == 1 else None
+
+
+#: What :meth:`Judgement.recorded_message` writes, as a regular expression (named groups item, letter, sure).
+RECORDED_PATTERN = r"^Recorded(?: for item (?P<item>[\w.-]+))?: (?P<letter>[A-Z]), (?P<sure>\d+(?:\.\d+)?)% sure\."
+_RECORDED = re.compile(RECORDED_PATTERN)
+
+
+def parse_recorded(message: str) -> dict[str, Any] | None:
+    """Read back what :meth:`Judgement.recorded_message` wrote: ``{"item", "letter", "sure"}``, or None.
+
+    The instructor's report reads a learner's judgement from the gradebook's message this way;
+    the two functions live side by side so they cannot drift apart.
+
+    >>> parse_recorded("Recorded for item A05: B, 70% sure. It is not marked now.")
+    {'item': 'A05', 'letter': 'B', 'sure': 70.0}
+    """
+    m = _RECORDED.match(message or "")
+    if m is None:
+        return None
+    return {"item": m.group("item"), "letter": m.group("letter"), "sure": float(m.group("sure"))}
+
+
+class Judgement(Kind):
+    """One option of several and how sure the learner is that it is right (0–100 %), recorded without a mark.
+
+    The learner passes a pair, ``("B", 70)``: the option (its letter, its text, or the first word of
+    its text such as ``"distorted"``) and a confidence in percent. ``check()`` records it and says
+    so, never whether it is right — a pre-test that marks its items teaches them — and the
+    learner's progress keeps it, so the learner's own before/after can be shown later. The
+    instructor's report scores it against :meth:`reference`. ``options(params)`` gives the options
+    where they depend on the learner's variant (each learner sees their own items); otherwise the
+    question's ``choices`` are used. ``participation=True`` makes the question earn its points
+    for an answer in the right form, whatever it says.
+    """
+
+    name = "judgement"
+    records_only = True
+    keeps_answer = True
+
+    def __init__(self, options: Callable[[Mapping[str, Any]], Sequence[str]] | None = None,
+                 participation: bool = False):
+        self.options = options
+        self.participation = participation
+
+    @property
+    def graded(self) -> bool:  # type: ignore[override]
+        return self.participation
+
+    def choices(self, q: Any, params: Mapping[str, Any]) -> tuple[str, ...]:
+        """The options this learner is shown."""
+        return tuple(self.options(params)) if self.options is not None else tuple(q.choices)
+
+    def check_spec(self, q):
+        if not q.choices and self.options is None:
+            raise ValueError(f"Question {q.id}: a judgement needs choices, or options(params)")
+
+    def is_starter(self, q, answer, params):
+        return isinstance(answer, (tuple, list)) and len(answer) == 2 and all(a is Ellipsis for a in answer)
+
+    def normalise(self, q, answer, params):
+        how = 'Give a letter and how sure you are that it is right (0 to 100), in brackets: ("B", 70).'
+        if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+            raise Reject(f"Expected two things, got {describe(answer)}. {how}")
+        option, sure = answer
+        choices = self.choices(q, params)
+        if option is Ellipsis:
+            raise Reject(f"Replace the first ... with your answer. {how}")
+        chosen = _option(option, choices) or _first_word(option, choices)
+        if chosen is None:
+            what = f"{short(option)} is not one of the options." if isinstance(option, str) else \
+                f"Expected an option, got {describe(option)}."
+            raise Reject(f"{what} {_how_to_choose(q, False)}")
+        if sure is Ellipsis:
+            raise Reject("Replace the second ... with how sure you are that your answer is right, from 0 to 100 "
+                         "(50 is a coin toss between two options, 100 is certain).")
+        n = _as_number(sure)
+        if n is None or math.isnan(n):
+            raise Reject(f"How sure you are is a number from 0 to 100, such as 70; got {describe(sure)}.")
+        if not 0 <= n <= 100:
+            raise Reject(f"How sure you are is a percent, from 0 to 100; got {n:g}.")
+        if 0 < n < 1:
+            raise Reject(f"Write how sure you are in percent: {n * 100:g} rather than {n:g}.")
+        return (chosen, float(n))
+
+    def reference(self, q, params):
+        expected = q.expected(params)
+        return _option(expected, self.choices(q, params)) or expected
+
+    def compare(self, q, given, expected, params):
+        return None if given[0] == expected else f"“{given[0]}” is not the best answer."
+
+    def same(self, q, a, b):
+        return a == b
+
+    def letter(self, q: Any, option: str, params: Mapping[str, Any]) -> str:
+        """The letter of an option, as the learner saw it."""
+        choices = self.choices(q, params)
+        return _letters(len(choices))[choices.index(option)]
+
+    def recorded_message(self, q, given, params):
+        item = params.get("item") if isinstance(params, Mapping) else None
+        where = f" for item {item}" if item else ""
+        return f"Recorded{where}: {self.letter(q, given[0], params)}, {given[1]:g}% sure. It is not marked now."
+
+    def kept(self, q, given, params):
+        item = params.get("item") if isinstance(params, Mapping) else None
+        return {"item": item, "letter": self.letter(q, given[0], params), "sure": given[1]}
+
+    def describe_format(self, q):
+        return 'a letter and how sure you are, from 0 to 100, such as ("B", 70)'
+
+
 KINDS: dict[str, Kind] = {k.name: k for k in (Number(), Choice(), Choices(), SetKind(), ListKind(), Exact(), Frame(),
-                                             Function(), Text(), FactCheckKind())}
+                                             Function(), Text(), FactCheckKind(), Judgement())}
 
 
 def kind(value: str | Kind) -> Kind:

@@ -159,3 +159,20 @@ def record_hint(qid: str, level: int) -> None:
     entry = data["questions"].setdefault(qid, {"status": "not attempted", "points": 0, "attempts": 0})
     entry["hints"] = max(level, int(entry.get("hints", 0)))
     save(data)
+
+
+def record_answer(qid: str, answer: Any) -> None:
+    """Keep the answer itself (plain data) for a question whose kind keeps answers, e.g. a checkpoint judgement.
+
+    The latest answer is kept, so the learner's own before/after (``course.checkpoint``) shows
+    what they last recorded, as the grader does.
+    """
+    data = load()
+    data.setdefault("answers", {})[qid] = answer
+    save(data)
+
+
+def answers() -> dict[str, Any]:
+    """Every kept answer, by question id."""
+    found = load().get("answers", {})
+    return dict(found) if isinstance(found, dict) else {}

@@ -30,16 +30,23 @@ def _describe(q: Question) -> dict[str, Any]:
 def sealed_source(module_id: str) -> str:
     """The source of a sealed ``lessonNN.py`` for ``module_id``, from the full lesson in this installation."""
     from course.checks import _lessons
+    from course.checks.checkpoint import occasion_of
 
     lesson = _lessons()[module_id]
     m = lesson.MODULE
+    # The checkpoint is not marked, so an exam build keeps it whole: each learner keeps their own form.
+    hosted = sorted({occasion_of(q.id)[0] for q in lesson.QUESTIONS if q.kind.records_only and occasion_of(q.id)},
+                    key=list(("pre", "post", "later")).index)
     data = {"module": {"id": m.id, "slug": m.slug, "title": m.title, "minutes": m.minutes,
                        "objectives": dict(m.objectives)},
-            "questions": [_describe(q) for q in lesson.QUESTIONS]}
+            "questions": [_describe(q) for q in lesson.QUESTIONS if not (q.kind.records_only and occasion_of(q.id))]}
+    extra = "".join(f"QUESTIONS += checkpoint_questions({o!r}, {m.id!r})\n" for o in hosted)
+    imports = "from course.checks.checkpoint import checkpoint_questions\n" if hosted else ""
     return (f'"""Lesson {m.id} is an exam module in this installation: its questions only, never their answers.\n\n'
             "Checks here give format feedback only; your instructor grades your work (see course.checks._sealed).\n"
-            '"""\n\nfrom course.checks._sealed import sealed_lesson\n\n'
-            f"MODULE, QUESTIONS = sealed_lesson({json.dumps(json.dumps(data, ensure_ascii=False), ensure_ascii=False)})\n")
+            f'"""\n\nfrom course.checks._sealed import sealed_lesson\n{imports}\n'
+            f"MODULE, QUESTIONS = sealed_lesson({json.dumps(json.dumps(data, ensure_ascii=False), ensure_ascii=False)})\n"
+            f"{extra}")
 
 
 def sealed_lesson(data: str) -> tuple[Module, tuple[Question, ...]]:

@@ -149,6 +149,30 @@ class Gradebook:
             rows = [dict(r) for r in db.execute("SELECT * FROM results WHERE key = ?", (key,))]
         return sorted(rows, key=lambda r: _qid_key(r["qid"]))
 
+    def frames(self):
+        """``(submissions, results)`` as two pandas DataFrames, each read in one pass: for a report over a whole
+        class (``results()`` reads one submission at a time). ``submissions`` has the ``counted`` column."""
+        import pandas as pd
+
+        subs = pd.DataFrame(self.submissions(), columns=["key", "learner", "module", "sha256", "status", "reason", "flags",
+                                                         "submitted_at", "graded_at", "graded_as", "lms", "unsafe",
+                                                         "counted"])
+        with self._connect() as db:
+            res = pd.read_sql_query("SELECT key, qid, status, points, max_points, message, text, mistake FROM results", db)
+        return subs, res
+
+    def labels(self) -> dict[str, str]:
+        """Labels kept with the gradebook besides its schema version (e.g. ``synthetic`` for a simulated class)."""
+        with self._connect() as db:
+            return {k: v for k, v in db.execute("SELECT key, value FROM meta") if k != "schema_version"}
+
+    def label(self, key: str, value: str) -> None:
+        """Keep a label with the gradebook (``synthetic``: what simulated it), shown by whatever reads it."""
+        if key == "schema_version":
+            raise ValueError("schema_version is the gradebook's own; choose another label")
+        with self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     def write_feedback(self, folder: Path) -> list[Path]:
         """One HTML page per learner: each question's outcome and message, never a hidden test or answer."""
         folder.mkdir(parents=True, exist_ok=True)
