@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from course.checks._engine import Module, Question, reflection
+from course.checks.checkpoint import checkpoint_questions
 from course.checks._mistakes import equals, offset
 
 MODULE = Module(
     id="00",
     slug="start-here",
     title="Start here",
-    minutes=20,
+    minutes=32,
     objectives={
         "O1": "Run cells and use check, hint and progress to get feedback on an exercise.",
         "O2": "Describe the article's shape: its sections, their length and their sentences.",
@@ -116,3 +117,6 @@ QUESTIONS = (
         min_words=20,
     ),
 )
+
+# The checkpoint, before the course (taken before module 01): unmarked, see course.checks.checkpoint.
+QUESTIONS += checkpoint_questions("pre", MODULE.id)

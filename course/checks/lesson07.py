@@ -65,6 +65,7 @@ from __future__ import annotations
 import re
 
 from course.checks._engine import Module, Question, reflection
+from course.checks.checkpoint import checkpoint_questions
 from course.checks._kinds import FactCheckKind
 from course.checks._mistakes import contains, option, problem, subset, superset
 from course.factcheck import VERDICTS, invented_claims
@@ -577,3 +578,6 @@ QUESTIONS = (
         min_words=60,
     ),
 )
+
+# The checkpoint, after it: unmarked, see course.checks.checkpoint.
+QUESTIONS += checkpoint_questions("post", MODULE.id)
