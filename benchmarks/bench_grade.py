@@ -92,10 +92,16 @@ def course_grade(folder: Path, *, sandbox: bool = True) -> tuple[float, float]:
 
 
 def _nbgrader_copy(nb: dict) -> dict:
-    """The notebook as nbgrader wants it: each check cell an autograder test (`assert check(...)`, 1 point)."""
+    """The notebook as nbgrader wants it: each check cell of a question with points an autograder test
+    (`assert check(...)`, 1 point); the unmarked checkpoint's recording cell stays an ordinary cell."""
+    import re
+
+    from course.checks import question
+
     nb = json.loads(json.dumps(nb))
     for j, cell in enumerate(nb["cells"]):
-        if cell["cell_type"] == "code" and "check(" in cell["source"]:
+        ids = re.findall(r'^check\("([^"]+)"', cell["source"], flags=re.M) if cell["cell_type"] == "code" else []
+        if ids and all(question(q).points > 0 for q in ids):
             cell["source"] = "\n".join("assert " + line if line.startswith("check(") else line
                                        for line in cell["source"].splitlines())
             cell["metadata"]["nbgrader"] = {"grade": True, "grade_id": f"check-{j}", "locked": True, "points": 1,

@@ -53,3 +53,22 @@ def test_tags_and_options_are_checked_when_declared_or_first_used():
     with pytest.raises(ValueError, match="names options it does not have"):
         Question(id="99.1", prompt="p", kind="choice", expected=lambda p: "Alpha", choices=("Alpha", "Beta"),
                  mistakes=(option("no-such-option", "x", "Delta"),))
+
+
+def test_the_typical_mistakes_a_new_learner_makes_get_their_own_message():
+    """Issue 13: a section's words for its sentences, a growth ratio upside down (as a learner rounds it)."""
+    from course.checks import question
+    from course.checks._engine import evaluate
+    from course.checks._kinds import kind
+
+    q00 = question("00.1")
+    p = q00.canonical_params()
+    from course.article import article, words
+
+    section_words = len(words(article().section(p["section"]).text))
+    assert evaluate(q00, section_words, p).mistake == "words-for-sentences"
+    q04 = question("04.2")
+    p4 = q04.canonical_params()
+    ratio = q04.expected(p4)
+    assert evaluate(q04, round(1 / ratio, 2), p4).mistake == "inverted-ratio"
+    assert kind("choice") == "choice"

@@ -172,6 +172,16 @@ def _encoded(cases: list[tuple]) -> str:
     return json.dumps(encode([tuple(c) for c in cases]))
 
 
+def _batched(captures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Value captures that follow one cell go into one cell (one round trip to the kernel); a function's
+    capture keeps a cell of its own, so a function that never returns cannot stop the others."""
+    values = [c for c in captures if ".value(" in c["source"].split("(", 1)[0] + "("]
+    out = [c for c in captures if c not in values]
+    if values:
+        out.insert(0, _code("\n".join(c["source"] for c in values), values[0]["metadata"]["tags"][0]))
+    return out
+
+
 def _code(source: str, tag: str) -> dict[str, Any]:
     return {"cell_type": "code", "metadata": {"tags": [tag]}, "execution_count": None, "outputs": [], "source": source}
 
@@ -202,12 +212,8 @@ def prepare(nb: dict[str, Any], questions: dict[str, Any], cases: dict[str, list
         src = "".join(src) if isinstance(src, list) else str(src)
         flags |= static_flags(src)
         cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": src})
-        for qid, expr in check_calls(src):
-            if qid in questions:
-                cells.append(capture(qid, expr, "grader"))
-    for qid, expr in starters.items():
-        if qid in questions:
-            cells.append(capture(qid, expr, "grader-fallback"))
+        cells += _batched([capture(qid, expr, "grader") for qid, expr in check_calls(src) if qid in questions])
+    cells += _batched([capture(qid, expr, "grader-fallback") for qid, expr in starters.items() if qid in questions])
     last = {qid: _encoded(found) for qid, found in hidden.items() if qid in questions and found}
     cells.append(_code(_final(name, last), "grader"))
     run = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
