@@ -35,7 +35,7 @@ __all__ = ["HOME", "Limits", "SandboxUnavailable", "enter", "outer_command", "pr
 
 HOME = "/home/learner"
 NOBODY = 65534  # the user a kernel runs as when the grader runs as root
-_HOLD = "/.own"  # where a kernel's own folder waits while everything around it is covered
+_HOLD = "/.own"  # where what a kernel keeps (its own folder, read-only views) waits while /tmp is covered
 
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x20000000, 0x08000000, 0x10000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
@@ -106,16 +106,25 @@ def enter(own: str, scratch: str, limits: Limits) -> None:
     with open("/proc/self/gid_map", "w") as f:
         f.write(f"{gid} {gid} 1")
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
-    _mount(libc, own, _HOLD, None, MS_BIND | MS_REC)
-    size = f"size={limits.tmpfs_mb}m,mode=1777"
     covered = ["/tmp", HOME, "/dev/shm"]
     if not scratch.startswith("/tmp/"):
         covered.append(scratch)
+    # What must stay visible under the folders about to be covered: the kernel's own folder, and the
+    # read-only views the outer sandbox put there (a checkout or a virtual environment under /tmp).
+    keep = [own] + _mounts_under(covered, skip=scratch)
+    _mount(libc, "tmpfs", _HOLD, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0700")
+    for i, path in enumerate(keep):
+        os.mkdir(f"{_HOLD}/{i}")
+        _mount(libc, path, f"{_HOLD}/{i}", None, MS_BIND | MS_REC)
+    size = f"size={limits.tmpfs_mb}m,mode=1777"
     for target in covered:
         if os.path.isdir(target):
             _mount(libc, "tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, size)
-    os.makedirs(own, exist_ok=True)
-    _mount(libc, _HOLD, own, None, MS_BIND | MS_REC)
+    for i, path in enumerate(keep):
+        os.makedirs(path, exist_ok=True)
+        _mount(libc, f"{_HOLD}/{i}", path, None, MS_BIND | MS_REC)
+        if i:  # the read-only views stay read-only
+            _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
     _check(libc.umount2(_HOLD.encode(), MNT_DETACH), "umount hold")
     kernel = os.fork()  # the first process in the new PID namespace: PID 1
     if kernel:
@@ -132,6 +141,22 @@ def enter(own: str, scratch: str, limits: Limits) -> None:
             resource.setrlimit(which, (value, value))
     _drop_privileges(libc)
     os.chdir(own)
+
+
+def _mounts_under(folders: list[str], skip: str) -> list[str]:
+    """Mount points strictly inside ``folders`` (outermost only), leaving out ``skip`` and what is inside it."""
+    points = []
+    with open("/proc/self/mountinfo", encoding="utf-8") as f:
+        for line in f:
+            point = line.split()[4].replace("\\040", " ")
+            inside = any(point.startswith(d.rstrip("/") + "/") for d in folders)
+            if inside and point != skip and not point.startswith(skip.rstrip("/") + "/"):
+                points.append(point)
+    outermost = []
+    for p in sorted(set(points), key=len):
+        if not any(p.startswith(o.rstrip("/") + "/") for o in outermost):
+            outermost.append(p)
+    return outermost
 
 
 def _supervise(kernel: int) -> None:
