@@ -180,16 +180,17 @@ class Audit:
         home = os.path.realpath(os.path.expanduser("~"))
         own = os.path.realpath(os.path.join(os.getcwd(), os.pardir))
         self.writable = tuple({own, "/tmp", home, "/dev/null", "/dev/shm", "/dev/tty", "/dev/pts"})
-        readable = {own, "/tmp", home, "/usr", "/etc", "/dev", "/sys", "/proc/self", "/proc/thread-self",
-                    os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
         import course
         from course.data import data_dir
 
         package = os.path.realpath(os.path.dirname(course.__file__))
         checkout = os.path.dirname(package)  # in a checkout only course/ and data/ are the learners' part
-        readable |= {os.path.realpath(p) for p in sys.path if p and os.path.isabs(p) and os.path.realpath(p) != checkout}
-        readable |= {package, os.path.realpath(data_dir())}
-        self.readable = tuple(readable)
+        # what the sandbox shows read-only (it may lie under /tmp, where a clone or an environment can live)
+        installed = {"/usr", "/etc", "/sys", "/proc/self", "/proc/thread-self", package, os.path.realpath(data_dir()),
+                     os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
+        installed |= {os.path.realpath(p) for p in sys.path if p and os.path.isabs(p) and os.path.realpath(p) != checkout}
+        self.installed = tuple(installed)
+        self.readable = tuple(installed | {own, "/tmp", home, "/dev"})
         self.pid = str(os.getpid())
         self.seen: dict[str, str] = {}
 
@@ -230,11 +231,12 @@ class Audit:
                 self._note("looked at another process in /proc", p)
             return
         writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool((flags or 0) & self._WRITE_FLAGS)
-        if writing and not self._under(p, self.writable):
+        installed = self._under(p, self.installed)
+        if writing and (installed or not self._under(p, self.writable)):
             self._note("tried to write outside its own folder", p)
         elif not writing and not self._under(p, self.readable):
             self._note("tried to read files the sandbox does not show", p)
-        elif self._under(p, self.writable) and not os.path.exists(os.path.dirname(p)):
+        elif not installed and self._under(p, self.writable) and not os.path.exists(os.path.dirname(p)):
             # in the kernel's own, private folders a path whose folder is not there was guessed (the grader's, a classmate's)
             self._note("tried to reach files the sandbox does not show", p)
 

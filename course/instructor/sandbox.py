@@ -123,8 +123,9 @@ def enter(own: str, scratch: str, limits: Limits) -> None:
     for i, path in enumerate(keep):
         os.makedirs(path, exist_ok=True)
         _mount(libc, f"{_HOLD}/{i}", path, None, MS_BIND | MS_REC)
-        if i:  # the read-only views stay read-only
-            _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+        if i and not os.statvfs(path).f_flag & os.ST_RDONLY:  # a read-only view stays read-only
+            keep_flags = os.statvfs(path).f_flag & (os.ST_NOSUID | os.ST_NODEV | os.ST_NOEXEC)  # locked: must stay
+            _mount(libc, None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | keep_flags)
     _check(libc.umount2(_HOLD.encode(), MNT_DETACH), "umount hold")
     kernel = os.fork()  # the first process in the new PID namespace: PID 1
     if kernel:
