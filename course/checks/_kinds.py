@@ -59,7 +59,11 @@ class Kind:
 
     def reference(self, q: Any, params: Mapping[str, Any]) -> Any:
         """The expected answer in normal form (computed by the question's reference code)."""
-        return q.expected(params)
+        return self.canonical(q, q.expected(params))
+
+    def canonical(self, q: Any, value: Any) -> Any:
+        """A reference value (the expected answer, or a known wrong one) in this kind's normal form."""
+        return value
 
     def compare(self, q: Any, given: Any, expected: Any, params: Mapping[str, Any]) -> str | None:
         """None when ``given`` is right; otherwise what is wrong with it, in a sentence."""
@@ -140,8 +144,8 @@ class Number(Kind):
             raise Reject(f"Expected a number{_unit(q)}, got {describe(answer)}.")
         return value
 
-    def reference(self, q, params):
-        return float(q.expected(params))
+    def canonical(self, q, value):
+        return float(value)
 
     def same(self, q, a, b):
         return _as_number(a) is not None and _as_number(b) is not None and _close(q, float(a), float(b))
@@ -263,11 +267,10 @@ class Choice(Kind):
             raise Reject(f"{what} {_how_to_choose(q, False)}")
         return chosen
 
-    def reference(self, q, params):
-        expected = q.expected(params)
-        if isinstance(expected, (list, tuple, set, frozenset)):
-            return Accepted(_option(e, q.choices) or e for e in expected)
-        return _option(expected, q.choices) or expected
+    def canonical(self, q, value):
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return Accepted(_option(e, q.choices) or e for e in value)
+        return _option(value, q.choices) or value
 
     def compare(self, q, given, expected, params):
         right = given in expected if isinstance(expected, Accepted) else given == expected
@@ -302,8 +305,8 @@ class Choices(Kind):
             raise Reject("Your list names one option twice: list each once.")
         return frozenset(chosen)
 
-    def reference(self, q, params):
-        return frozenset(_option(e, q.choices) or e for e in q.expected(params))
+    def canonical(self, q, value):
+        return frozenset(_option(e, q.choices) or e for e in value)
 
     def compare(self, q, given, expected, params):
         return _set_problem(given, expected, "option")
@@ -375,8 +378,8 @@ class SetKind(Kind):
             raise Reject("Your list repeats an item: list each one once.")
         return self.container(items)
 
-    def reference(self, q, params):
-        return self.container(_item(e) for e in q.expected(params))
+    def canonical(self, q, value):
+        return self.container(_item(e) for e in value)
 
     def compare(self, q, given, expected, params):
         return _set_problem(given, expected, "item")
@@ -414,9 +417,8 @@ class Exact(Kind):
     def normalise(self, q, answer, params):
         return " ".join(answer.split()).casefold() if isinstance(answer, str) else answer
 
-    def reference(self, q, params):
-        expected = q.expected(params)
-        return " ".join(expected.split()).casefold() if isinstance(expected, str) else expected
+    def canonical(self, q, value):
+        return " ".join(value.split()).casefold() if isinstance(value, str) else value
 
     def compare(self, q, given, expected, params):
         if isinstance(expected, str) and not isinstance(given, str):

@@ -85,21 +85,8 @@ def _same(q: Any, a: Any, b: Any, rel: float, abs_: float) -> bool:
     if isinstance(a, (int, float)) and not isinstance(a, bool):
         return _near(a, b, rel, abs_)
     if q.kind.name in {"set", "list", "choices", "exact"}:
-        return a == q.kind.reference(_Fixed(q, b), {})
+        return a == q.kind.canonical(q, b)
     return q.kind.same(q, a, b)
-
-
-class _Fixed:
-    """A stand-in question whose reference answer is a given value (to normalise a wrong value like an answer)."""
-
-    def __init__(self, q: Any, value: Any):
-        self._q, self._value = q, value
-
-    def expected(self, params):
-        return self._value
-
-    def __getattr__(self, name):
-        return getattr(self._q, name)
 
 
 def equals(tag: str, message: str, value: Any, *, rel: float = 0.0, abs: float = 0.0) -> Mistake:  # noqa: A002
