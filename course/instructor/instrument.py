@@ -172,16 +172,6 @@ def _encoded(cases: list[tuple]) -> str:
     return json.dumps(encode([tuple(c) for c in cases]))
 
 
-def _batched(captures: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Value captures that follow one cell go into one cell (one round trip to the kernel); a function's
-    capture keeps a cell of its own, so a function that never returns cannot stop the others."""
-    values = [c for c in captures if ".value(" in c["source"].split("(", 1)[0] + "("]
-    out = [c for c in captures if c not in values]
-    if values:
-        out.insert(0, _code("\n".join(c["source"] for c in values), values[0]["metadata"]["tags"][0]))
-    return out
-
-
 def _code(source: str, tag: str) -> dict[str, Any]:
     return {"cell_type": "code", "metadata": {"tags": [tag]}, "execution_count": None, "outputs": [], "source": source}
 
@@ -196,12 +186,21 @@ def prepare(nb: dict[str, Any], questions: dict[str, Any], cases: dict[str, list
     nonce = secrets.token_hex(16)
     name = f"_grade_{nonce[:12]}"
 
-    def capture(qid: str, expr: str, tag: str) -> dict[str, Any]:
-        q = questions[qid]
-        if q.kind.name == "function":
-            fallback = ", fallback=True" if tag == "grader-fallback" else ""
-            return _code(f"{name}.function({qid!r}, lambda: ({expr}), {_encoded(cases[qid])!r}{fallback})", tag)
-        return _code(f"{name}.value({qid!r}, {q.kind.name!r}, lambda: ({expr}))", tag)
+    def captures(calls: list[tuple[str, str]], tag: str) -> list[dict[str, Any]]:
+        """The capture cells for some check calls: every value in one cell (one round trip to the kernel), each
+        function in a cell of its own, so a function that never returns cannot stop the others."""
+        values, functions = [], []
+        for qid, expr in calls:
+            if qid not in questions:
+                continue
+            q = questions[qid]
+            if q.kind.name == "function":
+                fallback = ", fallback=True" if tag == "grader-fallback" else ""
+                functions.append(_code(f"{name}.function({qid!r}, lambda: ({expr}), {_encoded(cases[qid])!r}{fallback})",
+                                       tag))
+            else:
+                values.append(f"{name}.value({qid!r}, {q.kind.name!r}, lambda: ({expr}))")
+        return ([_code("\n".join(values), tag)] if values else []) + functions
 
     cells = [_code(_PREAMBLE.format(name=name, nonce=nonce, mime=ANSWER_MIME), "grader")]
     flags: set[str] = set()
@@ -212,8 +211,8 @@ def prepare(nb: dict[str, Any], questions: dict[str, Any], cases: dict[str, list
         src = "".join(src) if isinstance(src, list) else str(src)
         flags |= static_flags(src)
         cells.append({"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": src})
-        cells += _batched([capture(qid, expr, "grader") for qid, expr in check_calls(src) if qid in questions])
-    cells += _batched([capture(qid, expr, "grader-fallback") for qid, expr in starters.items() if qid in questions])
+        cells += captures(check_calls(src), "grader")
+    cells += captures(list(starters.items()), "grader-fallback")
     last = {qid: _encoded(found) for qid, found in hidden.items() if qid in questions and found}
     cells.append(_code(_final(name, last), "grader"))
     run = {"cells": cells, "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
